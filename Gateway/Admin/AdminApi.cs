@@ -1,0 +1,16 @@
+namespace Edge.Gateway.Admin;
+
+/// <summary>Maps the whole admin API under <c>/api</c>.</summary>
+internal static class AdminApi
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        SystemApi.Map(api);
+        DomainsApi.Map(api);
+        CollectionsApi.Map(api);
+        EndpointsApi.Map(api);
+        api.MapFallback((HttpRequest request) =>
+            AdminJson.Fail(StatusCodes.Status404NotFound, $"no admin route for {request.Method} {request.Path}"));
+    }
+}

@@ -1,0 +1,295 @@
+using System.Globalization;
+using Edge.Gateway.Config;
+using Edge.Gateway.Handlers;
+using Edge.Gateway.Routing;
+
+namespace Edge.Gateway.Admin;
+
+/// <summary><c>/api/endpoints</c>: routes with handler code, and their compile / start / deploy / stop / logs.</summary>
+internal static class EndpointsApi
+{
+    public const int MaxCodeLength = 1024 * 1024;
+    public const int MaxTimeoutMs = 3_600_000;
+    public const long MaxBodyLimit = 1L << 30;
+
+    private static readonly string[] Fields =
+    [
+        "name", "path", "method", "domain", "collection_id", "description", "code", "dependencies", "enabled",
+        "timeout_ms", "drain_timeout_ms", "max_body_bytes",
+    ];
+
+    private static readonly string[] ReadOnly =
+        ["id", "status", "revision", "compiled_revision", "running_revision", "last_error", "created_at", "updated_at"];
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/endpoints", (HttpRequest request, ConfigStore store) =>
+        {
+            var query = request.Query;
+            bool? enabled = null;
+            if (query.TryGetValue("enabled", out var raw))
+            {
+                if (!bool.TryParse(raw, out var parsed))
+                {
+                    return AdminJson.Fail(StatusCodes.Status400BadRequest, $"invalid request: enabled: must be true or false, got '{raw}'");
+                }
+
+                enabled = parsed;
+            }
+
+            var filter = new EndpointFilter(
+                query.TryGetValue("domain", out var domain) ? domain.ToString() : null,
+                query.TryGetValue("collection_id", out var collection) ? collection.ToString() : null,
+                enabled);
+            return AdminJson.Ok(store.ListEndpoints(filter).Select(EndpointView.From));
+        });
+
+        api.MapGet("/endpoints/{id}", (string id, ConfigStore store) =>
+            store.GetEndpoint(id) is { } e ? AdminJson.Ok(EndpointView.From(e)) : AdminJson.NotFound("endpoint", id));
+
+        api.MapPost("/endpoints", async (HttpRequest request, ConfigStore store, EndpointManager manager) =>
+        {
+            var (input, error) = await JsonInput.ReadAsync(request);
+            if (input is null)
+            {
+                return error!;
+            }
+
+            var now = store.Now();
+            var draft = new EndpointRecord { Id = Validation.NewId(), Name = "", Path = "", Method = "", Domain = "", CreatedAt = now, UpdatedAt = now };
+            var (record, pattern) = Read(input, draft, store, creating: true);
+            if (input.Problems() is { } problems)
+            {
+                return problems;
+            }
+
+            var created = store.InsertEndpoint(record, pattern!.Key);
+            await manager.EndpointChangedAsync(created);
+            return AdminJson.Ok(EndpointView.From(created), StatusCodes.Status201Created);
+        });
+
+        api.MapPut("/endpoints/{id}", async (string id, HttpRequest request, ConfigStore store, EndpointManager manager) =>
+        {
+            if (store.GetEndpoint(id) is not { } current)
+            {
+                return AdminJson.NotFound("endpoint", id);
+            }
+
+            var (input, error) = await JsonInput.ReadAsync(request);
+            if (input is null)
+            {
+                return error!;
+            }
+
+            var (record, pattern) = Read(input, current with { UpdatedAt = store.Now() }, store, creating: false);
+            if (input.Problems() is { } problems)
+            {
+                return problems;
+            }
+
+            var updated = store.UpdateEndpoint(record, pattern!.Key);
+            if (updated is null)
+            {
+                return AdminJson.NotFound("endpoint", id);
+            }
+
+            await manager.EndpointChangedAsync(updated);
+            return AdminJson.Ok(EndpointView.From(store.GetEndpoint(id) ?? updated));
+        });
+
+        api.MapDelete("/endpoints/{id}", (string id, ConfigStore store, EndpointManager manager) =>
+        {
+            if (!store.DeleteEndpoint(id))
+            {
+                return AdminJson.NotFound("endpoint", id);
+            }
+
+            manager.EndpointsRemoved([id]);
+            return AdminJson.Ok(null);
+        });
+
+        api.MapGet("/endpoints/{id}/revisions", (string id, ConfigStore store) =>
+            store.GetEndpoint(id) is null
+                ? AdminJson.NotFound("endpoint", id)
+                : AdminJson.Ok(store.ListRevisions(id).Select(r => new { r.Revision, r.CreatedAt, Compiled = r.CompileHash is not null, r.Code })));
+
+        api.MapPost("/endpoints/{id}/compile", async (string id, ConfigStore store, EndpointManager manager) =>
+        {
+            if (store.GetEndpoint(id) is null)
+            {
+                return AdminJson.NotFound("endpoint", id);
+            }
+
+            try
+            {
+                var outcome = await manager.CompileAsync(id);
+                return AdminJson.Ok(CompileData(outcome));
+            }
+            catch (CompileFailedException ex)
+            {
+                return CompileFailure(ex);
+            }
+        });
+
+        api.MapPost("/endpoints/{id}/start", async (string id, ConfigStore store, EndpointManager manager) =>
+        {
+            if (store.GetEndpoint(id) is null)
+            {
+                return AdminJson.NotFound("endpoint", id);
+            }
+
+            try
+            {
+                var outcome = await manager.StartAsync(id);
+                return AdminJson.Ok(new { Status = EndpointStatus.Running, outcome.Revision, outcome.ReplacedRevision });
+            }
+            catch (InvalidOperationException ex)
+            {
+                return AdminJson.Fail(StatusCodes.Status409Conflict, ex.Message);
+            }
+            catch (HandlerLoadException ex)
+            {
+                return AdminJson.Fail(StatusCodes.Status422UnprocessableEntity, ex.Message);
+            }
+            catch (CompileFailedException ex)
+            {
+                return CompileFailure(ex);
+            }
+        });
+
+        api.MapPost("/endpoints/{id}/deploy", async (string id, ConfigStore store, EndpointManager manager) =>
+        {
+            if (store.GetEndpoint(id) is null)
+            {
+                return AdminJson.NotFound("endpoint", id);
+            }
+
+            try
+            {
+                var (compile, start) = await manager.DeployAsync(id);
+                return AdminJson.Ok(new
+                {
+                    Status = EndpointStatus.Running,
+                    start.Revision,
+                    start.ReplacedRevision,
+                    DurationMs = Math.Round(compile.DurationMs, 2),
+                    compile.Cached,
+                    Warnings = compile.Warnings.Select(DiagnosticView),
+                });
+            }
+            catch (CompileFailedException ex)
+            {
+                return CompileFailure(ex);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return AdminJson.Fail(StatusCodes.Status409Conflict, ex.Message);
+            }
+            catch (HandlerLoadException ex)
+            {
+                return AdminJson.Fail(StatusCodes.Status422UnprocessableEntity, ex.Message);
+            }
+        });
+
+        api.MapPost("/endpoints/{id}/stop", async (string id, EndpointManager manager) =>
+            await manager.StopAsync(id) ? AdminJson.Ok(new { Status = EndpointStatus.Stopped }) : AdminJson.NotFound("endpoint", id));
+
+        api.MapGet("/endpoints/{id}/logs", (string id, HttpRequest request, ConfigStore store, EndpointManager manager) =>
+        {
+            if (store.GetEndpoint(id) is null)
+            {
+                return AdminJson.NotFound("endpoint", id);
+            }
+
+            var limit = 100;
+            if (request.Query.TryGetValue("limit", out var raw) &&
+                (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > EndpointLog.DefaultCapacity))
+            {
+                return AdminJson.Fail(StatusCodes.Status400BadRequest, $"invalid request: limit: must be an integer between 1 and {EndpointLog.DefaultCapacity}");
+            }
+
+            return AdminJson.Ok(manager.LogOf(id).Recent(limit).Select(l => new
+            {
+                Time = l.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                l.Level,
+                l.Message,
+                l.RequestId,
+            }));
+        });
+    }
+
+    private static object CompileData(CompileOutcome outcome) => new
+    {
+        Status = EndpointStatus.Compiled,
+        Message = outcome.Cached ? "compiled (identical source found in the compile cache)" : "compiled",
+        DurationMs = Math.Round(outcome.DurationMs, 2),
+        outcome.Revision,
+        outcome.Cached,
+        Warnings = outcome.Warnings.Select(DiagnosticView),
+    };
+
+    private static IResult CompileFailure(CompileFailedException ex) =>
+        AdminJson.Fail(StatusCodes.Status422UnprocessableEntity, ex.Message, new { Diagnostics = ex.Diagnostics.Select(DiagnosticView) });
+
+    private static object DiagnosticView(CompileDiagnostic d) => new { d.Line, d.Column, d.Severity, d.Id, d.Message };
+
+    /// <summary>Reads every field onto <paramref name="current"/>; on create the route fields are required.</summary>
+    private static (EndpointRecord Record, RoutePattern? Pattern) Read(JsonInput input, EndpointRecord current, ConfigStore store, bool creating)
+    {
+        input.RejectUnknown(Fields, ReadOnly);
+        var name = input.String("name", required: creating, maxLength: 200, allowNull: false);
+        var path = input.String("path", required: creating, maxLength: RoutePattern.MaxLength, allowNull: false);
+        var method = input.String("method", required: creating, maxLength: 16, allowNull: false)?.ToUpperInvariant();
+        var domain = input.String("domain", required: creating, maxLength: 253, allowNull: false)?.ToLowerInvariant();
+        var collectionId = input.String("collection_id", maxLength: 64);
+        var description = input.String("description", maxLength: 4000, allowEmpty: true);
+        var code = input.String("code", maxLength: MaxCodeLength, allowNull: false, allowEmpty: true);
+        var dependencies = input.ObjectText("dependencies");
+        var enabled = input.Bool("enabled");
+        var timeout = input.Integer("timeout_ms", 1, MaxTimeoutMs);
+        var drain = input.Integer("drain_timeout_ms", 0, MaxTimeoutMs);
+        var maxBody = input.Integer("max_body_bytes", 0, MaxBodyLimit);
+
+        RoutePattern? pattern = null;
+        var effectivePath = path ?? current.Path;
+        if (path is not null || !creating)
+        {
+            if (!RoutePattern.TryParse(effectivePath, out pattern, out var problem) && path is not null)
+            {
+                input.Error("path", problem!);
+            }
+        }
+
+        if (method is not null && !Validation.Methods.Contains(method))
+        {
+            input.Error("method", $"must be one of {string.Join(", ", Validation.Methods)}, got '{method}'");
+        }
+
+        if (domain is not null && domain != RouteTable.AnyHost && !Validation.IsHost(domain))
+        {
+            input.Error("domain", $"must be a host name, an IP address or '*', got '{domain}'");
+        }
+
+        if (collectionId is not null && store.GetCollection(collectionId) is null)
+        {
+            input.Error("collection_id", $"no collection with id '{collectionId}'");
+        }
+
+        var record = current with
+        {
+            Name = name ?? current.Name,
+            Path = pattern?.Text ?? effectivePath,
+            Method = method ?? current.Method,
+            Domain = domain ?? current.Domain,
+            CollectionId = input.Has("collection_id") ? collectionId : current.CollectionId,
+            Description = input.Has("description") ? description : current.Description,
+            Code = code ?? current.Code,
+            Dependencies = input.Has("dependencies") ? dependencies : current.Dependencies,
+            Enabled = enabled ?? current.Enabled,
+            TimeoutMs = (int?)timeout ?? current.TimeoutMs,
+            DrainTimeoutMs = (int?)drain ?? current.DrainTimeoutMs,
+            MaxBodyBytes = maxBody ?? current.MaxBodyBytes,
+        };
+        return (record, pattern);
+    }
+}

@@ -1,0 +1,35 @@
+using Edge.Gateway.Config;
+using Edge.Gateway.Handlers;
+using Edge.Gateway.Hosting;
+
+namespace Edge.Gateway.Admin;
+
+/// <summary><c>/api/health</c> (no token) and <c>/api/stats</c>.</summary>
+internal static class SystemApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/health", () => AdminJson.Ok(new { Status = "healthy", Version = EdgeVersion.Current }));
+
+        api.MapGet("/stats", (ConfigStore store, EndpointManager manager, TimeProvider time, GatewayClock clock) =>
+        {
+            var endpoints = store.ListEndpoints();
+            var registry = manager.Registry.Stats();
+            return AdminJson.Ok(new
+            {
+                EndpointsTotal = endpoints.Count,
+                EndpointsRunning = endpoints.Count(e => e.Status == EndpointStatus.Running),
+                RequestsHandled = manager.Registry.RequestsHandled,
+                UptimeSeconds = (long)(time.GetUtcNow() - clock.StartedAt).TotalSeconds,
+                LoadedCount = registry.Loaded,
+                DrainingCount = registry.Draining,
+                ActiveRequests = registry.ActiveRequests,
+                DrainingRequests = registry.DrainingRequests,
+                ContextsAlive = registry.ContextsAlive,
+                UnloadedTotal = registry.UnloadedTotal,
+                WorkingSetBytes = Environment.WorkingSet,
+                ManagedHeapBytes = GC.GetTotalMemory(false),
+            });
+        });
+    }
+}

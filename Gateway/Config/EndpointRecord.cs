@@ -1,0 +1,36 @@
+namespace Edge.Gateway.Config;
+
+/// <summary>One endpoint as stored: its route, limits, latest code and lifecycle state.</summary>
+internal sealed record EndpointRecord
+{
+    public const int DefaultTimeoutMs = 30_000;
+    public const int DefaultDrainTimeoutMs = 30_000;
+    public const long DefaultMaxBodyBytes = 10 * 1024 * 1024;
+
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Path { get; init; }
+    public required string Method { get; init; }
+    public required string Domain { get; init; }
+    public string? CollectionId { get; init; }
+    public string? Description { get; init; }
+    public string Code { get; init; } = "";
+
+    /// <summary>Raw JSON text of the dependencies object, or null.</summary>
+    public string? Dependencies { get; init; }
+
+    public bool Enabled { get; init; } = true;
+    public int TimeoutMs { get; init; } = DefaultTimeoutMs;
+    public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;
+    public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+    public string Status { get; init; } = EndpointStatus.Created;
+
+    /// <summary>Latest code revision (1 on create; +1 on every code change).</summary>
+    public int Revision { get; init; } = 1;
+
+    public int? CompiledRevision { get; init; }
+    public int? RunningRevision { get; init; }
+    public string? LastError { get; init; }
+    public required string CreatedAt { get; init; }
+    public required string UpdatedAt { get; init; }
+}

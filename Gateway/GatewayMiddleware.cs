@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using Edge.Gateway.Handlers;
+using Edge.Gateway.Hosting;
+using Edge.Gateway.Routing;
+using Edge.Sdk;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Edge.Gateway;
+
+/// <summary>
+/// The whole per-request path on the gateway port: request id, route lookup, body limit, handler call with
+/// its timeout, and the response. Expected failures are answered here as values, never rethrown.
+/// </summary>
+internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ILogger<GatewayMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var requestId = RequestIds.Resolve(request.Headers[RequestIds.HeaderName]);
+        http.Response.Headers[RequestIds.HeaderName] = requestId;
+
+        var path = request.Path.Value ?? "/";
+        var match = routes.Current.Match(request.Headers.Host.ToString(), request.Method, path);
+        if (match.Kind != RouteMatchKind.Found)
+        {
+            if (match.Kind == RouteMatchKind.MethodNotAllowed)
+            {
+                http.Response.Headers.Allow = match.Allow;
+                await ResponseWriter.WriteErrorAsync(http, 405, $"method {request.Method} is not allowed for {path}", requestId);
+                return;
+            }
+
+            await ResponseWriter.WriteErrorAsync(http, 404, $"no route for {request.Method} {path}", requestId);
+            return;
+        }
+
+        var runtime = (EndpointRuntime)match.Target!;
+        var version = runtime.Acquire();
+        if (version is null)
+        {
+            await ResponseWriter.WriteErrorAsync(http, 503, "endpoint is not running", requestId);
+            return;
+        }
+
+        var releaseVersion = true;
+        Context? context = null;
+        try
+        {
+            var limits = runtime.Limits;
+            var body = await ReadBodyAsync(http, limits.MaxBodyBytes);
+            if (body is null)
+            {
+                await ResponseWriter.WriteErrorAsync(http, 413, $"request body exceeds the endpoint's limit of {limits.MaxBodyBytes} bytes", requestId);
+                return;
+            }
+
+            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted);
+            var handlerRequest = new Request(http, body, match.Parameters, version.JsonOptions, requestId);
+            var started = Stopwatch.GetTimestamp();
+
+            Response response;
+            ValueTask<Response> pending;
+            try
+            {
+                pending = version.Invoke(context, handlerRequest);
+            }
+            catch (Exception ex)
+            {
+                await FailAsync(http, runtime, ex, context, requestId);
+                return;
+            }
+
+            if (pending.IsCompleted)
+            {
+                // PERF: the common case: a handler that finished synchronously costs no timer, no task.
+                try
+                {
+                    response = pending.Result;
+                }
+                catch (Exception ex)
+                {
+                    await FailAsync(http, runtime, ex, context, requestId);
+                    return;
+                }
+
+                if (Stopwatch.GetElapsedTime(started).TotalMilliseconds > limits.TimeoutMs)
+                {
+                    await TimedOutAsync(http, runtime, limits.TimeoutMs, requestId);
+                    return;
+                }
+            }
+            else
+            {
+                var task = pending.AsTask();
+                var ctx = context;
+                var deadline = started + (long)(limits.TimeoutMs * (Stopwatch.Frequency / 1000.0));
+                var timeout = timeouts.Register(deadline, ctx.CancelForTimeout);
+                await Task.WhenAny(task, timeout.Expired);
+                timeout.Complete();
+                if (!task.IsCompleted)
+                {
+                    // The handler runs on after the 504; its version stays counted in until it really returns.
+                    releaseVersion = false;
+                    _ = task.ContinueWith(static (t, state) =>
+                    {
+                        var (v, log, id) = ((HandlerVersion, EndpointLog, string))state!;
+                        if (t.IsFaulted && t.Exception?.InnerException is { } e and not OperationCanceledException)
+                        {
+                            log.Warning($"handler failed after its timeout: {e}", id);
+                        }
+
+                        v.Release();
+                    }, (version, runtime.Log, requestId), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    await TimedOutAsync(http, runtime, limits.TimeoutMs, requestId);
+                    return;
+                }
+
+                try
+                {
+                    response = await task;
+                }
+                catch (Exception ex)
+                {
+                    await FailAsync(http, runtime, ex, context, requestId);
+                    return;
+                }
+            }
+
+            runtime.CountHandled();
+            try
+            {
+                await ResponseWriter.WriteAsync(http, response, version.JsonOptions);
+            }
+            catch (Exception ex) when (!http.Response.HasStarted)
+            {
+                runtime.Log.Error($"the handler's response could not be written: {ex}", requestId);
+                http.Response.Clear();
+                http.Response.Headers[RequestIds.HeaderName] = requestId;
+                await ResponseWriter.WriteErrorAsync(http, 500, "internal error: the handler's response could not be written", requestId);
+            }
+        }
+        finally
+        {
+            context?.Release();
+            if (releaseVersion)
+            {
+                version.Release();
+            }
+        }
+    }
+
+    /// <summary>Reads the whole body up to <paramref name="limit"/> bytes; null when it is larger.</summary>
+    private static async ValueTask<byte[]?> ReadBodyAsync(HttpContext http, long limit)
+    {
+        var request = http.Request;
+        var length = request.ContentLength;
+        if (length == 0)
+        {
+            return [];
+        }
+
+        if (length > limit)
+        {
+            return null;
+        }
+
+        if (length is null && http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return [];
+        }
+
+        if (length is { } exact)
+        {
+            var buffer = new byte[exact];
+            await request.Body.ReadExactlyAsync(buffer, http.RequestAborted);
+            return buffer;
+        }
+
+        // Chunked: read until the end or one byte past the limit.
+        using var collected = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            if (collected.Length + read > limit)
+            {
+                return null;
+            }
+
+            collected.Write(chunk, 0, read);
+        }
+
+        return collected.ToArray();
+    }
+
+    private Task FailAsync(HttpContext http, EndpointRuntime runtime, Exception ex, Context context, string requestId)
+    {
+        runtime.CountHandled();
+        if (ex is HandlerError handlerError)
+        {
+            return ResponseWriter.WriteAsync(http, handlerError.ToResponse(), System.Text.Json.JsonSerializerOptions.Web);
+        }
+
+        if (ex is OperationCanceledException && context.TimedOut)
+        {
+            return TimedOutAsync(http, runtime, runtime.Limits.TimeoutMs, requestId);
+        }
+
+        if (ex is OperationCanceledException && http.RequestAborted.IsCancellationRequested)
+        {
+            runtime.Log.Info("client disconnected before the handler finished", requestId);
+            return Task.CompletedTask;
+        }
+
+        runtime.Log.Error($"unhandled exception: {ex}", requestId);
+        Log.HandlerFailed(logger, runtime.Id, requestId, ex.GetType().Name);
+        return ResponseWriter.WriteErrorAsync(http, 500, "internal error: the handler failed (see the endpoint's log)", requestId);
+    }
+
+    private Task TimedOutAsync(HttpContext http, EndpointRuntime runtime, int timeoutMs, string requestId)
+    {
+        runtime.Log.Warning($"handler timed out after {timeoutMs} ms", requestId);
+        Log.HandlerTimedOut(logger, runtime.Id, requestId, timeoutMs);
+        return ResponseWriter.WriteErrorAsync(http, 504, $"handler timed out after {timeoutMs} ms", requestId);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.HandlerFailed, LogLevel.Warning, "Endpoint {EndpointId}: handler threw {ExceptionType} (request {RequestId}); details in the endpoint log")]
+        public static partial void HandlerFailed(ILogger logger, string endpointId, string requestId, string exceptionType);
+
+        [LoggerMessage(EventIds.HandlerTimedOut, LogLevel.Warning, "Endpoint {EndpointId}: handler timed out after {TimeoutMs} ms (request {RequestId})")]
+        public static partial void HandlerTimedOut(ILogger logger, string endpointId, string requestId, int timeoutMs);
+    }
+}

@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Edge.Gateway.Config;
+using Edge.Gateway.Hosting;
+using Edge.Gateway.Routing;
+
+namespace Edge.Gateway.Handlers;
+
+/// <summary>
+/// The endpoint lifecycle: compile, start (swap), stop, edits and deletes, and the route table rebuilt from the
+/// store after every change. One lock per endpoint keeps two deploys of the same endpoint from interleaving.
+/// </summary>
+internal sealed partial class EndpointManager(
+    ConfigStore store,
+    HandlerCompiler compiler,
+    CompileCache cache,
+    HandlerRegistry registry,
+    RouteTableHolder routes,
+    ILogger<EndpointManager> logger)
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly Lock _routesLock = new();
+
+    public HandlerRegistry Registry => registry;
+
+    public EndpointLog LogOf(string endpointId) => registry.GetOrCreate(endpointId).Log;
+
+    /// <summary>Compiles the endpoint's latest revision; throws <see cref="CompileFailedException"/> with its diagnostics.</summary>
+    public async Task<CompileOutcome> CompileAsync(string endpointId)
+    {
+        using var _ = await LockAsync(endpointId);
+        return CompileLocked(endpointId);
+    }
+
+    /// <summary>Loads the latest successful compile and swaps it in; the old version drains.</summary>
+    public async Task<StartOutcome> StartAsync(string endpointId)
+    {
+        using var _ = await LockAsync(endpointId);
+        return StartLocked(endpointId);
+    }
+
+    /// <summary>Compile then start, under one lock, so nobody starts a half-finished deploy.</summary>
+    public async Task<(CompileOutcome Compile, StartOutcome Start)> DeployAsync(string endpointId)
+    {
+        using var _ = await LockAsync(endpointId);
+        var compiled = CompileLocked(endpointId);
+        return (compiled, StartLocked(endpointId));
+    }
+
+    public async Task<bool> StopAsync(string endpointId)
+    {
+        using var _ = await LockAsync(endpointId);
+        var record = store.GetEndpoint(endpointId);
+        if (record is null)
+        {
+            return false;
+        }
+
+        registry.Deactivate(endpointId);
+        store.SetEndpointState(endpointId, EndpointStatus.Stopped, record.CompiledRevision, null, record.LastError);
+        LogOf(endpointId).Info($"stopped (revision {record.RunningRevision?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} drains)");
+        return true;
+    }
+
+    /// <summary>After an edit: new limits take effect at once; a disabled endpoint stops; routes are rebuilt.</summary>
+    public async Task EndpointChangedAsync(EndpointRecord record)
+    {
+        using (await LockAsync(record.Id))
+        {
+            registry.GetOrCreate(record.Id).Limits = LimitsOf(record);
+            if (!record.Enabled && registry.Find(record.Id)?.Current is not null)
+            {
+                registry.Deactivate(record.Id);
+                store.SetEndpointState(record.Id, EndpointStatus.Stopped, record.CompiledRevision, null, record.LastError);
+            }
+        }
+
+        RebuildRoutes();
+    }
+
+    public void EndpointsRemoved(IEnumerable<string> endpointIds)
+    {
+        foreach (var id in endpointIds)
+        {
+            registry.Remove(id);
+            _locks.TryRemove(id, out _);
+        }
+
+        RebuildRoutes();
+    }
+
+    /// <summary>Rebuilds the route table from the store and publishes it in one exchange.</summary>
+    public RouteTable RebuildRoutes()
+    {
+        lock (_routesLock)
+        {
+            var disabledHosts = store.ListDomains().Where(d => !d.Enabled).Select(d => d.Host).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var disabledCollections = store.ListCollections(null).Where(c => !c.Enabled).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            var definitions = new List<RouteDefinition>();
+            foreach (var endpoint in store.ListEndpoints(new EndpointFilter(Enabled: true)))
+            {
+                if (disabledHosts.Contains(endpoint.Domain) ||
+                    (endpoint.CollectionId is { } c && disabledCollections.Contains(c)) ||
+                    !RoutePattern.TryParse(endpoint.Path, out var pattern, out _))
+                {
+                    continue;
+                }
+
+                var runtime = registry.GetOrCreate(endpoint.Id);
+                runtime.Limits = LimitsOf(endpoint);
+                definitions.Add(new RouteDefinition(endpoint.Domain, endpoint.Method, pattern!, runtime));
+            }
+
+            var table = RouteTable.Build(definitions);
+            routes.Publish(table);
+            Log.RoutesRebuilt(logger, table.Count);
+            return table;
+        }
+    }
+
+    /// <summary>
+    /// At start, before traffic: every endpoint that was running is loaded again from the compile cache.
+    /// One that fails is marked error and the others serve.
+    /// </summary>
+    public StartupReport LoadRunningEndpoints()
+    {
+        var started = Stopwatch.GetTimestamp();
+        int loaded = 0, failed = 0, recompiled = 0;
+        foreach (var endpoint in store.ListEndpoints())
+        {
+            registry.GetOrCreate(endpoint.Id).Limits = LimitsOf(endpoint);
+            if (endpoint.Status != EndpointStatus.Running || endpoint.RunningRevision is not { } revision)
+            {
+                continue;
+            }
+
+            try
+            {
+                var compiled = CompiledRevision(endpoint.Id, revision, out var fromCache);
+                registry.Activate(endpoint.Id, revision, compiled);
+                recompiled += fromCache ? 0 : 1;
+                loaded++;
+                LogOf(endpoint.Id).Info($"loaded revision {revision} at start ({(fromCache ? "from the compile cache" : "recompiled: cache entry missing")})");
+            }
+            catch (Exception ex)
+            {
+                failed++;
+                var message = ex is CompileFailedException cf ? "compile failed: " + cf.Message : ex.Message;
+                store.SetEndpointState(endpoint.Id, EndpointStatus.Error, endpoint.CompiledRevision, null, $"load at start failed: {message}");
+                LogOf(endpoint.Id).Error($"revision {revision} could not be loaded at start: {ex}");
+                Log.LoadFailed(logger, endpoint.Id, ex.Message);
+            }
+        }
+
+        RebuildRoutes();
+        var report = new StartupReport(loaded, failed, recompiled, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Log.Loaded(logger, loaded, failed, recompiled, report.DurationMs);
+        return report;
+    }
+
+    private CompileOutcome CompileLocked(string endpointId)
+    {
+        var record = store.GetEndpoint(endpointId) ?? throw new KeyNotFoundException(endpointId);
+        CompiledHandler compiled;
+        try
+        {
+            compiled = compiler.Compile(record.Code);
+        }
+        catch (CompileFailedException ex)
+        {
+            // A failed compile changes nothing served: a running endpoint keeps its status and its version.
+            var status = registry.Find(endpointId)?.Current is not null ? EndpointStatus.Running : EndpointStatus.Error;
+            store.SetEndpointState(endpointId, status, record.CompiledRevision, record.RunningRevision, ex.Message);
+            LogOf(endpointId).Error($"compile of revision {record.Revision} failed:\n{ex.Message}");
+            Log.CompileFailed(logger, endpointId, record.Revision, ex.Diagnostics.Count);
+            throw;
+        }
+
+        store.SetRevisionHash(endpointId, record.Revision, compiled.Hash);
+        var running = registry.Find(endpointId)?.Current is not null;
+        store.SetEndpointState(endpointId, running ? EndpointStatus.Running : EndpointStatus.Compiled, record.Revision, record.RunningRevision, null);
+        var warnings = compiled.Warnings.Count == 0 ? "" : $"; {compiled.Warnings.Count} warning(s):\n" + string.Join('\n', compiled.Warnings);
+        LogOf(endpointId).Info($"compiled revision {record.Revision} in {compiled.DurationMs:F1} ms{(compiled.FromCache ? " (cached)" : "")}{warnings}");
+        Log.Compiled(logger, endpointId, record.Revision, compiled.DurationMs, compiled.FromCache);
+        return new CompileOutcome(record.Revision, compiled.DurationMs, compiled.FromCache, compiled.Warnings);
+    }
+
+    private StartOutcome StartLocked(string endpointId)
+    {
+        var record = store.GetEndpoint(endpointId) ?? throw new KeyNotFoundException(endpointId);
+        if (record.CompiledRevision is not { } revision)
+        {
+            throw new InvalidOperationException("the endpoint has no successful compile yet: compile (or deploy) it first");
+        }
+
+        if (!record.Enabled)
+        {
+            throw new InvalidOperationException("the endpoint is disabled: enable it before starting it");
+        }
+
+        var compiled = CompiledRevision(endpointId, revision, out _);
+        var runtime = registry.GetOrCreate(endpointId);
+        runtime.Limits = LimitsOf(record);
+        var previous = runtime.Current?.Revision;
+        try
+        {
+            registry.Activate(endpointId, revision, compiled);
+        }
+        catch (Exception ex)
+        {
+            LogOf(endpointId).Error($"revision {revision} could not be loaded: {ex}");
+            store.SetEndpointState(endpointId, runtime.Current is null ? EndpointStatus.Error : EndpointStatus.Running,
+                record.CompiledRevision, runtime.Current?.Revision, $"load failed: {ex.Message}");
+            throw new HandlerLoadException($"revision {revision} could not be loaded: {ex.Message}", ex);
+        }
+
+        store.SetEndpointState(endpointId, EndpointStatus.Running, revision, revision, null);
+        LogOf(endpointId).Info(previous is null ? $"started revision {revision}" : $"swapped revision {previous} for {revision}; the old one drains");
+        return new StartOutcome(revision, previous);
+    }
+
+    /// <summary>The compiled image of a stored revision: from the cache, or compiled again if the cache lost it.</summary>
+    private CompiledHandler CompiledRevision(string endpointId, int revision, out bool fromCache)
+    {
+        var stored = store.GetRevision(endpointId, revision) ?? throw new InvalidOperationException($"revision {revision} is missing from the store");
+        if (stored.CompileHash is { } hash && cache.TryLoad(hash, out var image, out var symbols))
+        {
+            fromCache = true;
+            return new CompiledHandler(hash, image, symbols, FromCache: true, 0, []);
+        }
+
+        fromCache = false;
+        var compiled = compiler.Compile(stored.Code);
+        store.SetRevisionHash(endpointId, revision, compiled.Hash);
+        return compiled;
+    }
+
+    private static EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes);
+
+    private async Task<IDisposable> LockAsync(string endpointId)
+    {
+        var gate = _locks.GetOrAdd(endpointId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync();
+        return new Releaser(gate);
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.RouteTableRebuilt, LogLevel.Debug, "Route table rebuilt: {Count} route(s)")]
+        public static partial void RoutesRebuilt(ILogger logger, int count);
+
+        [LoggerMessage(EventIds.EndpointLoaded, LogLevel.Information, "Loaded {Loaded} running endpoint(s) at start ({Failed} failed, {Recompiled} recompiled) in {DurationMs:F0} ms")]
+        public static partial void Loaded(ILogger logger, int loaded, int failed, int recompiled, double durationMs);
+
+        [LoggerMessage(EventIds.EndpointLoadFailed, LogLevel.Error, "Endpoint {EndpointId} could not be loaded at start: {Reason}")]
+        public static partial void LoadFailed(ILogger logger, string endpointId, string reason);
+
+        [LoggerMessage(EventIds.EndpointCompiled, LogLevel.Information, "Endpoint {EndpointId}: revision {Revision} compiled in {DurationMs:F1} ms (cached: {Cached})")]
+        public static partial void Compiled(ILogger logger, string endpointId, int revision, double durationMs, bool cached);
+
+        [LoggerMessage(EventIds.CompileFailed, LogLevel.Information, "Endpoint {EndpointId}: revision {Revision} failed to compile ({Count} diagnostic(s))")]
+        public static partial void CompileFailed(ILogger logger, string endpointId, int revision, int count);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Net;
+
+namespace Edge.Gateway.Hosting;
+
+/// <summary>Parses <c>edge [serve] [--data DIR] [--port N] ...</c>; flags beat EDGE_* variables, which beat defaults.</summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        usage: edge [serve] [options]
+
+          --data DIR          data folder: edge.db, compile cache, admin-token   (EDGE_DATA, default ./data)
+          --port N            gateway port                                        (EDGE_PORT, default 9080)
+          --admin-port N      admin API port                                      (EDGE_ADMIN_PORT, default 9081)
+          --bind ADDR         gateway bind address                                (EDGE_BIND, default 0.0.0.0)
+          --admin-bind ADDR   admin bind address                                  (EDGE_ADMIN_BIND, default 127.0.0.1)
+          --version           print the version and exit
+          --help              print this help and exit
+
+          EDGE_ADMIN_TOKEN    admin bearer token (default: generated into DIR/admin-token, mode 0600)
+        """;
+
+    /// <summary>The outcome: options to run with, or a message and exit code to leave with.</summary>
+    public readonly record struct Result(EdgeOptions? Options, string? Message, int ExitCode);
+
+    public static Result Parse(string[] args, Func<string, string?> env)
+    {
+        string? data = env("EDGE_DATA");
+        string? port = env("EDGE_PORT");
+        string? adminPort = env("EDGE_ADMIN_PORT");
+        string? bind = env("EDGE_BIND");
+        string? adminBind = env("EDGE_ADMIN_BIND");
+
+        var i = 0;
+        if (args.Length > 0 && args[0] == "serve")
+        {
+            i = 1;
+        }
+
+        for (; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string? inlineValue = null;
+            var eq = arg.IndexOf('=');
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                inlineValue = arg[(eq + 1)..];
+                arg = arg[..eq];
+            }
+
+            switch (arg)
+            {
+                case "--help" or "-h":
+                    return new Result(null, Usage, 0);
+                case "--version":
+                    return new Result(null, $"edge {EdgeVersion.Current}", 0);
+                case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind":
+                    var value = inlineValue;
+                    if (value is null)
+                    {
+                        if (i + 1 >= args.Length)
+                        {
+                            return Fail($"option '{arg}' needs a value");
+                        }
+
+                        value = args[++i];
+                    }
+
+                    switch (arg)
+                    {
+                        case "--data": data = value; break;
+                        case "--port": port = value; break;
+                        case "--admin-port": adminPort = value; break;
+                        case "--bind": bind = value; break;
+                        default: adminBind = value; break;
+                    }
+
+                    break;
+                default:
+                    return Fail(arg.StartsWith('-') ? $"unknown option '{arg}'" : $"unexpected argument '{arg}'");
+            }
+        }
+
+        if (!TryPort(port, EdgeOptions.DefaultPort, "--port", out var p, out var error) ||
+            !TryPort(adminPort, EdgeOptions.DefaultAdminPort, "--admin-port", out var ap, out error) ||
+            !TryAddress(bind, IPAddress.Any, "--bind", out var b, out error) ||
+            !TryAddress(adminBind, IPAddress.Loopback, "--admin-bind", out var ab, out error))
+        {
+            return Fail(error!);
+        }
+
+        if (p == ap)
+        {
+            return Fail($"--port and --admin-port must differ (both are {p})");
+        }
+
+        if (data is not null && string.IsNullOrWhiteSpace(data))
+        {
+            return Fail("--data must not be empty");
+        }
+
+        var options = new EdgeOptions
+        {
+            DataDir = Path.GetFullPath(data ?? "data"),
+            Port = p,
+            AdminPort = ap,
+            Bind = b,
+            AdminBind = ab,
+            AdminToken = string.IsNullOrEmpty(env("EDGE_ADMIN_TOKEN")) ? null : env("EDGE_ADMIN_TOKEN"),
+        };
+        return new Result(options, null, 0);
+    }
+
+    private static Result Fail(string message) => new(null, $"edge: {message} (see edge --help)", 2);
+
+    private static bool TryPort(string? text, int fallback, string name, out int port, out string? error)
+    {
+        error = null;
+        port = fallback;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) ||
+            port is < 1 or > 65535)
+        {
+            error = $"{name} must be a port number between 1 and 65535, got '{text}'";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryAddress(string? text, IPAddress fallback, string name, out IPAddress address, out string? error)
+    {
+        error = null;
+        address = fallback;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (text == "localhost")
+        {
+            address = IPAddress.Loopback;
+            return true;
+        }
+
+        if (!IPAddress.TryParse(text, out address!))
+        {
+            error = $"{name} must be an IP address (like 0.0.0.0 or 127.0.0.1), got '{text}'";
+            return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace Edge.Gateway.Hosting;
+
+/// <summary>What the command line and environment decided: ports, addresses and the data folder.</summary>
+internal sealed record EdgeOptions
+{
+    public const int DefaultPort = 9080;
+    public const int DefaultAdminPort = 9081;
+
+    public required string DataDir { get; init; }
+    public int Port { get; init; } = DefaultPort;
+    public int AdminPort { get; init; } = DefaultAdminPort;
+    public IPAddress Bind { get; init; } = IPAddress.Any;
+    public IPAddress AdminBind { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Token from EDGE_ADMIN_TOKEN; null means read or generate DIR/admin-token.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>How long SIGTERM waits for in-flight requests before the process exits.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public string DatabasePath => Path.Combine(DataDir, "edge.db");
+    public string CacheDir => Path.Combine(DataDir, "cache");
+    public string TokenPath => Path.Combine(DataDir, "admin-token");
+}

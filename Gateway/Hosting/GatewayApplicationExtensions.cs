@@ -1,0 +1,91 @@
+using System.Net.Sockets;
+using Edge.Gateway.Admin;
+using Edge.Gateway.Config;
+using Edge.Gateway.Handlers;
+
+namespace Edge.Gateway.Hosting;
+
+/// <summary>The request pipelines of the two ports, and the start/stop sequence.</summary>
+internal static partial class GatewayApplicationExtensions
+{
+    /// <summary>
+    /// Requests on the gateway port go straight to the gateway and never reach the admin pipeline.
+    /// PERF: first in the pipeline, before routing: a gateway request costs one port comparison here.
+    /// </summary>
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
+        var port = app.Services.GetRequiredService<EdgeOptions>().Port;
+        app.Use(next => http => http.Connection.LocalPort == port ? gateway.InvokeAsync(http) : next(http));
+        return app;
+    }
+
+    /// <summary>The admin port: bearer-token check, error envelope, then the admin API.</summary>
+    public static WebApplication MapAdmin(this WebApplication app)
+    {
+        var token = app.Services.GetRequiredService<AdminTokenHolder>().Token;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Admin");
+        app.UseMiddleware<AdminAuthMiddleware>(token);
+        app.Use(async (http, next) =>
+        {
+            try
+            {
+                await next(http);
+            }
+            catch (StoreConflictException ex) when (!http.Response.HasStarted)
+            {
+                await AdminJson.Fail(StatusCodes.Status409Conflict, ex.Message).ExecuteAsync(http);
+            }
+            catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
+            {
+                await AdminJson.Fail(ex.StatusCode, ex.Message).ExecuteAsync(http);
+            }
+            catch (Exception ex) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+            {
+                Log.AdminFailed(logger, http.Request.Method, http.Request.Path, ex);
+                await AdminJson.Fail(StatusCodes.Status500InternalServerError, "internal error (see the gateway's log)").ExecuteAsync(http);
+            }
+        });
+        app.UseRouting();
+        AdminApi.Map(app);
+        return app;
+    }
+
+    /// <summary>
+    /// Loads every endpoint that was running (before any traffic is accepted), starts listening, and runs until
+    /// SIGTERM/SIGINT, when in-flight requests get the shutdown timeout to finish. Returns the exit code.
+    /// </summary>
+    public static async Task<int> RunGatewayAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<EdgeOptions>();
+        app.Services.GetRequiredService<GatewayClock>();
+        app.Services.GetRequiredService<EndpointManager>().LoadRunningEndpoints();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException or Microsoft.AspNetCore.Connections.AddressInUseException || ex.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
+        {
+            await Console.Error.WriteLineAsync($"edge: cannot listen (gateway {options.Bind}:{options.Port}, admin {options.AdminBind}:{options.AdminPort}): {ex.Message}");
+            return 1;
+        }
+        catch (SocketException ex)
+        {
+            await Console.Error.WriteLineAsync($"edge: cannot listen (gateway {options.Bind}:{options.Port}, admin {options.AdminBind}:{options.AdminPort}): {ex.Message}");
+            return 1;
+        }
+
+        Log.Started(app.Logger, EdgeVersion.Current, $"{options.Bind}:{options.Port}", $"{options.AdminBind}:{options.AdminPort}", options.DataDir);
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.Started, LogLevel.Information, "edge {Version} serving: gateway on {Gateway}, admin on {Admin}, data in {DataDir}")]
+        public static partial void Started(ILogger logger, string version, string gateway, string admin, string dataDir);
+
+        [LoggerMessage(EventIds.ShuttingDown, LogLevel.Error, "Admin request {Method} {Path} failed")]
+        public static partial void AdminFailed(ILogger logger, string method, string path, Exception exception);
+    }
+}

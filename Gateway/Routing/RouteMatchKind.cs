@@ -1,0 +1,8 @@
+namespace Edge.Gateway.Routing;
+
+internal enum RouteMatchKind
+{
+    NotFound,
+    MethodNotAllowed,
+    Found,
+}

@@ -1,0 +1,153 @@
+namespace Edge.Sdk;
+
+/// <summary>
+/// What a handler gets besides the request: cancellation, identifiers, logging and (later) service handles.
+/// </summary>
+public sealed class Context
+{
+    // Stands in _linked once Release ran, so a late RequestAborted never creates a source nobody disposes.
+    private static readonly CancellationTokenSource Released = new();
+
+    private readonly IHandlerLogSink _log;
+    private readonly CancellationToken _clientAborted;
+
+    // PERF: most handlers never look at RequestAborted, so the linked source is made only when asked for.
+    private CancellationTokenSource? _linked;
+    private int _timedOut;
+
+    /// <summary>Creates a context for unit tests of a handler: endpoint "test", a fresh request id, logs dropped.</summary>
+    public Context()
+        : this(NullHandlerLogSink.Instance, "test", Guid.NewGuid().ToString("N"), CancellationToken.None)
+    {
+    }
+
+    internal Context(IHandlerLogSink log, string endpointId, string requestId, CancellationToken clientAborted)
+    {
+        _log = log;
+        EndpointId = endpointId;
+        RequestId = requestId;
+        _clientAborted = clientAborted;
+    }
+
+    /// <summary>Cancelled when the client goes away or the endpoint's timeout fires.</summary>
+    public CancellationToken RequestAborted
+    {
+        get
+        {
+            var source = Volatile.Read(ref _linked);
+            if (source is null)
+            {
+                if (Volatile.Read(ref _timedOut) != 0)
+                {
+                    // Already timed out: a cancelled token needs no source.
+                    return new CancellationToken(canceled: true);
+                }
+
+                source = CreateSource();
+            }
+
+            if (ReferenceEquals(source, Released))
+            {
+                // The request is over.
+                return new CancellationToken(canceled: true);
+            }
+
+            return source.Token;
+        }
+    }
+
+    /// <summary>The request's id (also sent back as <c>x-request-id</c>).</summary>
+    public string RequestId { get; }
+
+    /// <summary>The id of the endpoint this handler serves.</summary>
+    public string EndpointId { get; }
+
+    /// <summary>True once the endpoint's timeout fired for this request.</summary>
+    internal bool TimedOut => Volatile.Read(ref _timedOut) != 0;
+
+    /// <summary>Writes an information line to the endpoint's log.</summary>
+    public void Log(string message) => _log.Write(HandlerLogLevel.Info, message ?? string.Empty, RequestId);
+
+    /// <summary>Writes a warning line to the endpoint's log.</summary>
+    public void LogWarning(string message) => _log.Write(HandlerLogLevel.Warning, message ?? string.Empty, RequestId);
+
+    /// <summary>Writes an error line to the endpoint's log.</summary>
+    public void LogError(string message) => _log.Write(HandlerLogLevel.Error, message ?? string.Empty, RequestId);
+
+    /// <summary>Marks the request timed out and cancels <see cref="RequestAborted"/>; safe from any thread, once or many times.</summary>
+    internal void CancelForTimeout()
+    {
+        if (Interlocked.Exchange(ref _timedOut, 1) != 0)
+        {
+            return;
+        }
+
+        // Pairs with CreateSource: either it sees _timedOut, or this sees its source (both fences are full).
+        var source = Volatile.Read(ref _linked);
+        if (source is not null && !ReferenceEquals(source, Released))
+        {
+            Cancel(source);
+        }
+    }
+
+    /// <summary>Disposes the linked source, if one was made; the host calls it once the request has ended.</summary>
+    internal void Release()
+    {
+        var source = Interlocked.Exchange(ref _linked, Released);
+        if (source is not null && !ReferenceEquals(source, Released))
+        {
+            source.Dispose();
+        }
+    }
+
+    private CancellationTokenSource CreateSource()
+    {
+        var created = _clientAborted.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(_clientAborted)
+            : new CancellationTokenSource();
+        var winner = Interlocked.CompareExchange(ref _linked, created, null);
+        if (winner is not null)
+        {
+            // Another thread (or Release) got there first.
+            created.Dispose();
+            return winner;
+        }
+
+        if (Volatile.Read(ref _timedOut) != 0)
+        {
+            // The timeout fired between the check in RequestAborted and the exchange above.
+            Cancel(created);
+        }
+
+        return created;
+    }
+
+    private void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            // PERF: callbacks the handler registered run on the thread pool, not on the caller's
+            // (the host's shared timeout ticker); the state flips to cancelled before this returns.
+            var callbacks = source.CancelAsync();
+            if (!callbacks.IsCompletedSuccessfully)
+            {
+                callbacks.ContinueWith(
+                    static (task, state) => ((Context)state!).LogCallbackFailure(task),
+                    this,
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Release ran concurrently: the request is over, nothing left to cancel.
+        }
+    }
+
+    private void LogCallbackFailure(Task task)
+    {
+        var error = task.Exception?.GetBaseException();
+        _log.Write(HandlerLogLevel.Error, $"a cancellation callback threw: {error?.GetType().Name}: {error?.Message}", RequestId);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Edge.Sdk;
+
+/// <summary>How the host writes <see cref="Response.Body"/> to the wire.</summary>
+internal enum ResponseBodyKind
+{
+    /// <summary>No body.</summary>
+    None,
+
+    /// <summary>An object the host serialises as JSON (with the handler version's options).</summary>
+    Json,
+
+    /// <summary>A string written as UTF-8.</summary>
+    Text,
+
+    /// <summary>A byte array written as is.</summary>
+    Bytes,
+}
