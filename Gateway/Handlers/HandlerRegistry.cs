@@ -121,6 +121,9 @@ internal sealed partial class HandlerRegistry : IDisposable
         }
 
         Interlocked.Increment(ref _unloadedTotal);
+
+        // Drop the serializer's emitted accessors for the unloaded types, or they pin the context (see SerializerCaches).
+        SerializerCaches.Clear();
         Log.Unloaded(_logger, version.EndpointId, version.Revision);
     }
 
