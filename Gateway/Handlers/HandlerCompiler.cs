@@ -134,14 +134,16 @@ internal sealed partial class HandlerCompiler(CompileCache cache, ILogger<Handle
     }
 
     /// <summary>
-    /// A source with a top-level <c>Handle</c> method is wrapped: its using directives stay first, the rest goes
+    /// A source with top-level methods (script style) is wrapped: its using directives stay first, the rest goes
     /// inside a class, and a <c>#line</c> directive keeps line numbers those of the user's text.
     /// </summary>
     private static SyntaxTree ParseUserSource(SourceText text)
     {
         var script = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(text, ScriptOptions).GetRoot();
-        var topLevelHandle = script.Members.OfType<MethodDeclarationSyntax>().Any(m => m.Identifier.ValueText == "Handle");
-        if (!topLevelHandle)
+        // Namespaces, or nothing but type declarations, mean the class form: compile the text as it is.
+        var scriptStyle = !script.Members.Any(m => m is BaseNamespaceDeclarationSyntax) &&
+                          script.Members.Any(m => m is not BaseTypeDeclarationSyntax and not DelegateDeclarationSyntax);
+        if (!scriptStyle)
         {
             return CSharpSyntaxTree.ParseText(text, RegularOptions, path: SourcePath);
         }
