@@ -63,6 +63,22 @@ internal sealed partial class HandlerCompiler(CompileCache cache, ILogger<Handle
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
     }
 
+    /// <summary>
+    /// Compiles a throwaway handler so that Roslyn's code is jitted before the first real compile (which
+    /// would otherwise take a second or more on a small machine). Run in the background after start.
+    /// </summary>
+    public void WarmUp()
+    {
+        try
+        {
+            Compile("Response Handle(Context ctx, Request req) => Response.Ok(new { warm = true });", useCache: false);
+        }
+        catch (CompileFailedException)
+        {
+            // Nothing to warm with; the first real compile pays instead.
+        }
+    }
+
     /// <summary>Compiles (or takes from the cache) and returns the image; throws <see cref="CompileFailedException"/>.</summary>
     public CompiledHandler Compile(string source, bool useCache = true)
     {
@@ -121,7 +137,10 @@ internal sealed partial class HandlerCompiler(CompileCache cache, ILogger<Handle
         var symbolBytes = symbols.ToArray();
         try
         {
-            cache.Store(hash, imageBytes, symbolBytes);
+            if (useCache)
+            {
+                cache.Store(hash, imageBytes, symbolBytes);
+            }
         }
         catch (IOException ex)
         {

@@ -75,6 +75,10 @@ internal static partial class GatewayApplicationExtensions
             return 1;
         }
 
+        // Jit Roslyn off the request path, so the first real compile is a warm one.
+        var compiler = app.Services.GetRequiredService<HandlerCompiler>();
+        _ = Task.Run(compiler.WarmUp);
+
         Log.Started(app.Logger, EdgeVersion.Current, $"{options.Bind}:{options.Port}", $"{options.AdminBind}:{options.AdminPort}", options.DataDir);
         await app.WaitForShutdownAsync();
         return 0;
