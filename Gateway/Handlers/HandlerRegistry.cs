@@ -16,6 +16,8 @@ internal sealed partial class HandlerRegistry : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<HandlerRegistry> _logger;
     private readonly ITimer _drainTimer;
+    private readonly ITimer _collectTimer;
+    private int _collectScheduled;
     private long _unloadedTotal;
     private long _handledByRemoved;
 
@@ -24,6 +26,7 @@ internal sealed partial class HandlerRegistry : IDisposable
         _time = time;
         _logger = logger;
         _drainTimer = time.CreateTimer(_ => ForceExpiredDrains(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _collectTimer = time.CreateTimer(_ => CollectUnloaded(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public EndpointRuntime GetOrCreate(string endpointId) =>
@@ -39,6 +42,7 @@ internal sealed partial class HandlerRegistry : IDisposable
         var version = HandlerVersion.Load(endpointId, revision, compiled);
         lock (_lock)
         {
+            _contexts.RemoveAll(w => !w.IsAlive);
             _contexts.Add(version.ContextReference);
         }
 
@@ -125,6 +129,25 @@ internal sealed partial class HandlerRegistry : IDisposable
         // Drop the serializer's emitted accessors for the unloaded types, or they pin the context (see SerializerCaches).
         SerializerCaches.Clear();
         Log.Unloaded(_logger, version.EndpointId, version.Revision);
+        ScheduleCollection();
+    }
+
+    /// <summary>
+    /// An unloaded context's code and loader memory go back only after a full collection, which a quiet gateway
+    /// with a small heap may not run for a long time. One collection at most every two seconds, after unloads only.
+    /// </summary>
+    private void ScheduleCollection()
+    {
+        if (Interlocked.Exchange(ref _collectScheduled, 1) == 0)
+        {
+            _collectTimer.Change(TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CollectUnloaded()
+    {
+        Volatile.Write(ref _collectScheduled, 0);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
     }
 
     private void ForceExpiredDrains()
@@ -159,7 +182,11 @@ internal sealed partial class HandlerRegistry : IDisposable
         }
     }
 
-    public void Dispose() => _drainTimer.Dispose();
+    public void Dispose()
+    {
+        _drainTimer.Dispose();
+        _collectTimer.Dispose();
+    }
 
     private static partial class Log
     {
