@@ -1,0 +1,20 @@
+namespace Edge.Tests.Common;
+
+/// <summary>How <see cref="EdgeProcess"/> starts the gateway.</summary>
+public sealed record EdgeProcessOptions
+{
+    /// <summary>When false, EDGE_ADMIN_TOKEN is not set and the gateway must generate <c>data/admin-token</c>.</summary>
+    public bool SetAdminToken { get; init; } = true;
+
+    /// <summary>Pass data folder and ports as EDGE_DATA / EDGE_PORT / EDGE_ADMIN_PORT instead of flags.</summary>
+    public bool UseEnvironment { get; init; }
+
+    /// <summary>Arguments placed right after edge.dll, before the standard ones (e.g. the <c>serve</c> verb).</summary>
+    public IReadOnlyList<string> LeadingArgs { get; init; } = [];
+
+    /// <summary>Extra command-line arguments appended after the standard ones.</summary>
+    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+
+    /// <summary>Extra environment variables for the child process.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}
