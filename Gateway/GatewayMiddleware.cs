@@ -99,18 +99,21 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 timeout.Complete();
                 if (!task.IsCompleted)
                 {
-                    // The handler runs on after the 504; its version stays counted in until it really returns.
+                    // The handler runs on after the 504: its version stays counted in, and its context (whose
+                    // cancellation is still being delivered) stays undisposed, until it really returns.
                     releaseVersion = false;
+                    context = null;
                     _ = task.ContinueWith(static (t, state) =>
                     {
-                        var (v, log, id) = ((HandlerVersion, EndpointLog, string))state!;
+                        var (v, c, log, id) = ((HandlerVersion, Context, EndpointLog, string))state!;
                         if (t.IsFaulted && t.Exception?.InnerException is { } e and not OperationCanceledException)
                         {
                             log.Warning($"handler failed after its timeout: {e}", id);
                         }
 
+                        c.Release();
                         v.Release();
-                    }, (version, runtime.Log, requestId), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }, (version, ctx, runtime.Log, requestId), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     await TimedOutAsync(http, runtime, limits.TimeoutMs, requestId);
                     return;
                 }

@@ -62,7 +62,7 @@ internal static class CollectionsApi
 
         api.MapPut("/collections/{id}", async (string id, HttpRequest request, ConfigStore store, EndpointManager manager) =>
         {
-            if (store.GetCollection(id) is not { } current)
+            if (store.GetCollection(id) is not { } existing)
             {
                 return AdminJson.NotFound("collection", id);
             }
@@ -78,7 +78,7 @@ internal static class CollectionsApi
             var description = input.String("description", maxLength: 4000, allowEmpty: true);
             var basePath = ReadBasePath(input);
             var enabled = input.Bool("enabled");
-            if (input.Has("domain_id") && input.String("domain_id", maxLength: 64) is { } domainId && domainId != current.DomainId)
+            if (input.Has("domain_id") && input.String("domain_id", maxLength: 64) is { } domainId && domainId != existing.DomainId)
             {
                 input.Error("domain_id", "cannot be changed: create the collection in the other domain instead");
             }
@@ -88,15 +88,16 @@ internal static class CollectionsApi
                 return problems;
             }
 
-            var updated = current with
+            var hasDescription = input.Has("description");
+            var hasBasePath = input.Has("base_path");
+            var updated = store.UpdateCollection(id, current => current with
             {
                 Name = name ?? current.Name,
-                Description = input.Has("description") ? description : current.Description,
-                BasePath = input.Has("base_path") ? basePath : current.BasePath,
+                Description = hasDescription ? description : current.Description,
+                BasePath = hasBasePath ? basePath : current.BasePath,
                 Enabled = enabled ?? current.Enabled,
-                UpdatedAt = store.Now(),
-            };
-            if (!store.UpdateCollection(updated))
+            });
+            if (updated is null)
             {
                 return AdminJson.NotFound("collection", id);
             }

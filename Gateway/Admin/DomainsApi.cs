@@ -54,7 +54,7 @@ internal static class DomainsApi
 
         api.MapPut("/domains/{id}", async (string id, HttpRequest request, ConfigStore store, EndpointManager manager) =>
         {
-            if (store.GetDomain(id) is not { } current)
+            if (store.GetDomain(id) is null)
             {
                 return AdminJson.NotFound("domain", id);
             }
@@ -75,15 +75,15 @@ internal static class DomainsApi
                 return problems;
             }
 
-            var updated = current with
+            var hasDescription = input.Has("description");
+            var updated = store.UpdateDomain(id, current => current with
             {
                 Name = name ?? current.Name,
                 Host = host?.ToLowerInvariant() ?? current.Host,
-                Description = input.Has("description") ? description : current.Description,
+                Description = hasDescription ? description : current.Description,
                 Enabled = enabled ?? current.Enabled,
-                UpdatedAt = store.Now(),
-            };
-            if (!store.UpdateDomain(updated))
+            });
+            if (updated is null)
             {
                 return AdminJson.NotFound("domain", id);
             }

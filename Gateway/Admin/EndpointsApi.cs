@@ -56,21 +56,21 @@ internal static class EndpointsApi
             }
 
             var now = store.Now();
-            var draft = new EndpointRecord { Id = Validation.NewId(), Name = "", Path = "", Method = "", Domain = "", CreatedAt = now, UpdatedAt = now };
-            var (record, pattern) = Read(input, draft, store, creating: true);
+            var patch = ReadPatch(input, store, creating: true);
             if (input.Problems() is { } problems)
             {
                 return problems;
             }
 
-            var created = store.InsertEndpoint(record, pattern!.Key);
+            var draft = new EndpointRecord { Id = Validation.NewId(), Name = "", Path = "", Method = "", Domain = "", CreatedAt = now, UpdatedAt = now };
+            var created = store.InsertEndpoint(patch(draft), RouteKeyOf(patch(draft).Path));
             await manager.EndpointChangedAsync(created);
             return AdminJson.Ok(EndpointView.From(created), StatusCodes.Status201Created);
         });
 
         api.MapPut("/endpoints/{id}", async (string id, HttpRequest request, ConfigStore store, EndpointManager manager) =>
         {
-            if (store.GetEndpoint(id) is not { } current)
+            if (store.GetEndpoint(id) is null)
             {
                 return AdminJson.NotFound("endpoint", id);
             }
@@ -81,20 +81,21 @@ internal static class EndpointsApi
                 return error!;
             }
 
-            var (record, pattern) = Read(input, current with { UpdatedAt = store.Now() }, store, creating: false);
+            var patch = ReadPatch(input, store, creating: false);
             if (input.Problems() is { } problems)
             {
                 return problems;
             }
 
-            var updated = store.UpdateEndpoint(record, pattern!.Key);
+            // Read, patch and write in one transaction: concurrent edits of different fields all survive.
+            var updated = store.UpdateEndpoint(id, patch, e => RouteKeyOf(e.Path));
             if (updated is null)
             {
                 return AdminJson.NotFound("endpoint", id);
             }
 
             await manager.EndpointChangedAsync(updated);
-            return AdminJson.Ok(EndpointView.From(store.GetEndpoint(id) ?? updated));
+            return AdminJson.Ok(EndpointView.From(updated));
         });
 
         api.MapDelete("/endpoints/{id}", (string id, ConfigStore store, EndpointManager manager) =>
@@ -233,8 +234,13 @@ internal static class EndpointsApi
 
     private static object DiagnosticView(CompileDiagnostic d) => new { d.Line, d.Column, d.Severity, d.Id, d.Message };
 
-    /// <summary>Reads every field onto <paramref name="current"/>; on create the route fields are required.</summary>
-    private static (EndpointRecord Record, RoutePattern? Pattern) Read(JsonInput input, EndpointRecord current, ConfigStore store, bool creating)
+    private static string RouteKeyOf(string path) => RoutePattern.TryParse(path, out var pattern, out _) ? pattern!.Key : path;
+
+    /// <summary>
+    /// Reads and checks every field of the body (on create the route fields are required) and returns the
+    /// change to apply to a stored endpoint: given fields replace, absent ones stay.
+    /// </summary>
+    private static Func<EndpointRecord, EndpointRecord> ReadPatch(JsonInput input, ConfigStore store, bool creating)
     {
         input.RejectUnknown(Fields, ReadOnly);
         var name = input.String("name", required: creating, maxLength: 200, allowNull: false);
@@ -246,18 +252,14 @@ internal static class EndpointsApi
         var code = input.String("code", maxLength: MaxCodeLength, allowNull: false, allowEmpty: true);
         var dependencies = input.ObjectText("dependencies");
         var enabled = input.Bool("enabled");
-        var timeout = input.Integer("timeout_ms", 1, MaxTimeoutMs);
-        var drain = input.Integer("drain_timeout_ms", 0, MaxTimeoutMs);
+        var timeout = (int?)input.Integer("timeout_ms", 1, MaxTimeoutMs);
+        var drain = (int?)input.Integer("drain_timeout_ms", 0, MaxTimeoutMs);
         var maxBody = input.Integer("max_body_bytes", 0, MaxBodyLimit);
 
         RoutePattern? pattern = null;
-        var effectivePath = path ?? current.Path;
-        if (path is not null || !creating)
+        if (path is not null && !RoutePattern.TryParse(path, out pattern, out var problem))
         {
-            if (!RoutePattern.TryParse(effectivePath, out pattern, out var problem) && path is not null)
-            {
-                input.Error("path", problem!);
-            }
+            input.Error("path", problem!);
         }
 
         if (method is not null && !Validation.Methods.Contains(method))
@@ -275,21 +277,23 @@ internal static class EndpointsApi
             input.Error("collection_id", $"no collection with id '{collectionId}'");
         }
 
-        var record = current with
+        var hasCollection = input.Has("collection_id");
+        var hasDescription = input.Has("description");
+        var hasDependencies = input.Has("dependencies");
+        return current => current with
         {
             Name = name ?? current.Name,
-            Path = pattern?.Text ?? effectivePath,
+            Path = pattern?.Text ?? current.Path,
             Method = method ?? current.Method,
             Domain = domain ?? current.Domain,
-            CollectionId = input.Has("collection_id") ? collectionId : current.CollectionId,
-            Description = input.Has("description") ? description : current.Description,
+            CollectionId = hasCollection ? collectionId : current.CollectionId,
+            Description = hasDescription ? description : current.Description,
             Code = code ?? current.Code,
-            Dependencies = input.Has("dependencies") ? dependencies : current.Dependencies,
+            Dependencies = hasDependencies ? dependencies : current.Dependencies,
             Enabled = enabled ?? current.Enabled,
-            TimeoutMs = (int?)timeout ?? current.TimeoutMs,
-            DrainTimeoutMs = (int?)drain ?? current.DrainTimeoutMs,
+            TimeoutMs = timeout ?? current.TimeoutMs,
+            DrainTimeoutMs = drain ?? current.DrainTimeoutMs,
             MaxBodyBytes = maxBody ?? current.MaxBodyBytes,
         };
-        return (record, pattern);
     }
 }

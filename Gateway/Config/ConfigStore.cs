@@ -70,11 +70,26 @@ internal sealed class ConfigStore
         return d;
     }
 
-    public bool UpdateDomain(DomainRecord d) =>
-        Write(conn => Exec(conn, """
-            UPDATE domains SET name = $name, host = $host, description = $description, enabled = $enabled,
-                updated_at = $updated WHERE id = $id
-            """, DomainParams(d)) > 0, $"a domain with host '{d.Host}' already exists");
+    /// <summary>
+    /// Reads the domain, applies <paramref name="change"/> and writes it back in one transaction, so concurrent
+    /// partial updates of different fields never undo each other. Null when the domain does not exist.
+    /// </summary>
+    public DomainRecord? UpdateDomain(string id, Func<DomainRecord, DomainRecord> change) =>
+        Write(conn =>
+        {
+            var current = Query(conn, "SELECT * FROM domains WHERE id = $id", ReadDomain, ("$id", id)).FirstOrDefault();
+            if (current is null)
+            {
+                return null;
+            }
+
+            var d = change(current) with { Id = id, UpdatedAt = Now() };
+            Exec(conn, """
+                UPDATE domains SET name = $name, host = $host, description = $description, enabled = $enabled,
+                    updated_at = $updated WHERE id = $id
+                """, DomainParams(d));
+            return d;
+        }, "a domain with that host already exists");
 
     /// <summary>Deletes the domain, its collections and every endpoint in them or bound to its host.</summary>
     public bool DeleteDomain(string id) =>
@@ -102,11 +117,23 @@ internal sealed class ConfigStore
         return c;
     }
 
-    public bool UpdateCollection(CollectionRecord c) =>
-        Write(conn => Exec(conn, """
-            UPDATE collections SET name = $name, description = $description, base_path = $base_path,
-                enabled = $enabled, updated_at = $updated WHERE id = $id
-            """, CollectionParams(c)) > 0);
+    /// <summary>Read, change and write back in one transaction (see <see cref="UpdateDomain"/>).</summary>
+    public CollectionRecord? UpdateCollection(string id, Func<CollectionRecord, CollectionRecord> change) =>
+        Write(conn =>
+        {
+            var current = Query(conn, "SELECT * FROM collections WHERE id = $id", ReadCollection, ("$id", id)).FirstOrDefault();
+            if (current is null)
+            {
+                return null;
+            }
+
+            var c = change(current) with { Id = id, UpdatedAt = Now() };
+            Exec(conn, """
+                UPDATE collections SET name = $name, description = $description, base_path = $base_path,
+                    enabled = $enabled, updated_at = $updated WHERE id = $id
+                """, CollectionParams(c));
+            return c;
+        });
 
     public bool DeleteCollection(string id) =>
         Write(conn => Exec(conn, "DELETE FROM collections WHERE id = $id", ("$id", id)) > 0);
@@ -160,22 +187,25 @@ internal sealed class ConfigStore
         return e;
     }
 
-    /// <summary>Replaces the endpoint's fields; when the code differs from the stored one a new revision is kept.</summary>
-    public EndpointRecord? UpdateEndpoint(EndpointRecord e, string routeKey) =>
+    /// <summary>
+    /// Reads the endpoint, applies <paramref name="change"/> and writes it back in one transaction, so concurrent
+    /// partial updates never undo each other; a code change keeps a new revision. Null when it does not exist.
+    /// </summary>
+    public EndpointRecord? UpdateEndpoint(string id, Func<EndpointRecord, EndpointRecord> change, Func<EndpointRecord, string> routeKey) =>
         Write(conn =>
         {
-            var current = Query(conn, "SELECT * FROM endpoints WHERE id = $id", ReadEndpoint, ("$id", e.Id)).FirstOrDefault();
+            var current = Query(conn, "SELECT * FROM endpoints WHERE id = $id", ReadEndpoint, ("$id", id)).FirstOrDefault();
             if (current is null)
             {
                 return null;
             }
 
-            var updated = e;
+            var e = change(current) with { Id = id, UpdatedAt = Now() };
             if (current.Code != e.Code)
             {
-                updated = e with { Revision = current.Revision + 1 };
+                e = e with { Revision = current.Revision + 1 };
                 Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
-                    ("$id", e.Id), ("$rev", updated.Revision), ("$code", e.Code), ("$at", e.UpdatedAt));
+                    ("$id", id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.UpdatedAt));
             }
 
             Exec(conn, """
@@ -184,9 +214,9 @@ internal sealed class ConfigStore
                     enabled = $enabled, timeout_ms = $timeout_ms, drain_timeout_ms = $drain_timeout_ms,
                     max_body_bytes = $max_body_bytes, revision = $revision, updated_at = $updated
                 WHERE id = $id
-                """, EndpointParams(updated, routeKey));
-            return updated with { Status = current.Status, CompiledRevision = current.CompiledRevision, RunningRevision = current.RunningRevision, LastError = current.LastError };
-        }, $"an endpoint for {e.Method} {e.Path} on domain '{e.Domain}' already exists");
+                """, EndpointParams(e, routeKey(e)));
+            return e with { Status = current.Status, CompiledRevision = current.CompiledRevision, RunningRevision = current.RunningRevision, LastError = current.LastError };
+        }, "an endpoint with the same domain, method and path already exists");
 
     /// <summary>Records the lifecycle outcome (status, compiled/running revision, last error) without touching the definition.</summary>
     public void SetEndpointState(string id, string status, int? compiledRevision, int? runningRevision, string? lastError) =>

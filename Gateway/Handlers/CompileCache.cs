@@ -50,6 +50,22 @@ internal sealed class CompileCache(string directory)
         WriteAtomically(PathOf(hash, ".dll"), image);
     }
 
+    /// <summary>Forgets an entry (a damaged image): the next compile of that source writes it again.</summary>
+    public void Remove(string hash)
+    {
+        foreach (var extension in (string[])[".dll", ".pdb"])
+        {
+            try
+            {
+                File.Delete(PathOf(hash, extension));
+            }
+            catch (IOException)
+            {
+                // Left behind: still a miss next time, because the image is checked on load.
+            }
+        }
+    }
+
     private string PathOf(string hash, string extension) => Path.Combine(Directory, hash + extension);
 
     private static void WriteAtomically(string path, byte[] bytes)

@@ -67,6 +67,8 @@ internal sealed partial class EndpointManager(
     {
         using (await LockAsync(record.Id))
         {
+            // The stored record, not the caller's: with concurrent edits the latest commit must win.
+            record = store.GetEndpoint(record.Id) ?? record;
             registry.GetOrCreate(record.Id).Limits = LimitsOf(record);
             if (!record.Enabled && registry.Find(record.Id)?.Current is not null)
             {
@@ -136,8 +138,7 @@ internal sealed partial class EndpointManager(
 
             try
             {
-                var compiled = CompiledRevision(endpoint.Id, revision, out var fromCache);
-                registry.Activate(endpoint.Id, revision, compiled);
+                var fromCache = ActivateRevision(endpoint.Id, revision);
                 recompiled += fromCache ? 0 : 1;
                 loaded++;
                 LogOf(endpoint.Id).Info($"loaded revision {revision} at start ({(fromCache ? "from the compile cache" : "recompiled: cache entry missing")})");
@@ -198,13 +199,16 @@ internal sealed partial class EndpointManager(
             throw new InvalidOperationException("the endpoint is disabled: enable it before starting it");
         }
 
-        var compiled = CompiledRevision(endpointId, revision, out _);
         var runtime = registry.GetOrCreate(endpointId);
         runtime.Limits = LimitsOf(record);
         var previous = runtime.Current?.Revision;
         try
         {
-            registry.Activate(endpointId, revision, compiled);
+            ActivateRevision(endpointId, revision);
+        }
+        catch (CompileFailedException)
+        {
+            throw;
         }
         catch (Exception ex)
         {
@@ -217,6 +221,27 @@ internal sealed partial class EndpointManager(
         store.SetEndpointState(endpointId, EndpointStatus.Running, revision, revision, null);
         LogOf(endpointId).Info(previous is null ? $"started revision {revision}" : $"swapped revision {previous} for {revision}; the old one drains");
         return new StartOutcome(revision, previous);
+    }
+
+    /// <summary>
+    /// Loads a stored revision and makes it current. A cache entry that does not load (a damaged file) is
+    /// dropped and the revision compiled again. Returns whether the image came from the cache.
+    /// </summary>
+    private bool ActivateRevision(string endpointId, int revision)
+    {
+        var compiled = CompiledRevision(endpointId, revision, out var fromCache);
+        try
+        {
+            registry.Activate(endpointId, revision, compiled);
+            return fromCache;
+        }
+        catch (BadImageFormatException ex) when (fromCache)
+        {
+            LogOf(endpointId).Warning($"the cached image of revision {revision} is damaged ({ex.Message}): compiling it again");
+            cache.Remove(compiled.Hash);
+            registry.Activate(endpointId, revision, CompiledRevision(endpointId, revision, out _));
+            return false;
+        }
     }
 
     /// <summary>The compiled image of a stored revision: from the cache, or compiled again if the cache lost it.</summary>
