@@ -126,7 +126,7 @@ public sealed class CompileCacheTests
     }
 
     [Fact]
-    public async Task Restart_OneCacheEntryCorrupted_OthersServeAndItIsRecompiledOrMarkedError()
+    public async Task Restart_OneCacheEntryCorrupted_OthersServeAndItIsRecompiled()
     {
         // Arrange: find which cache files belong to the first endpoint by deploying it alone first
         await using var edge = await EdgeProcess.StartAsync();
@@ -146,22 +146,14 @@ public sealed class CompileCacheTests
         // Act
         await edge.RestartAsync();
 
-        // Assert: the other endpoint serves; the damaged one is recompiled, or at least marked error
+        // Assert: the other endpoint serves; the damaged entry is dropped and the revision compiled again
         using var other = await edge.Gateway.GetAsync(healthy);
         other.StatusCode.ShouldBe(HttpStatusCode.OK, $"{await other.DescribeAsync()}\n{edge.Describe()}");
         using var damaged = await edge.Gateway.GetAsync(broken);
-        var status = (await edge.Admin.GetEndpointAsync(brokenId)).ShouldSucceed().Data.Str("status");
-        if (damaged.StatusCode == HttpStatusCode.OK)
-        {
-            (await damaged.Content.ReadAsStringAsync()).ShouldBe("survived");
-            status.ShouldBe("running");
-        }
-        else
-        {
-            status.ShouldBe("error", $"an endpoint that fails to load at start is marked error: {await damaged.DescribeAsync()}");
-            (await edge.Admin.GetEndpointAsync(brokenId)).Data.Str("last_error").ShouldNotBeNullOrWhiteSpace();
-            (await edge.Admin.LogsAsync(brokenId)).ShouldContain(l => l.Level == "error", "the load failure is in the endpoint log");
-        }
+        damaged.StatusCode.ShouldBe(HttpStatusCode.OK, $"{await damaged.DescribeAsync()}\n{edge.Describe()}");
+        (await damaged.Content.ReadAsStringAsync()).ShouldBe("survived");
+        (await edge.Admin.GetEndpointAsync(brokenId)).ShouldSucceed().Data.Str("status").ShouldBe("running");
+        (await edge.Admin.LogsAsync(brokenId)).ShouldContain(l => l.Level == "warning" && l.Message.Contains("damaged"));
     }
 
     private static Dictionary<string, (long Length, DateTime Mtime)> Snapshot(string dir) =>
