@@ -126,9 +126,9 @@ internal static class EndpointsApi
                 var outcome = await manager.CompileAsync(id);
                 return AdminJson.Ok(CompileData(outcome));
             }
-            catch (CompileFailedException ex)
+            catch (Exception ex) when (LifecycleFailure(ex) is { } failure)
             {
-                return CompileFailure(ex);
+                return failure;
             }
         });
 
@@ -144,17 +144,9 @@ internal static class EndpointsApi
                 var outcome = await manager.StartAsync(id);
                 return AdminJson.Ok(new { Status = EndpointStatus.Running, outcome.Revision, outcome.ReplacedRevision });
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (LifecycleFailure(ex) is { } failure)
             {
-                return AdminJson.Fail(StatusCodes.Status409Conflict, ex.Message);
-            }
-            catch (HandlerLoadException ex)
-            {
-                return AdminJson.Fail(StatusCodes.Status422UnprocessableEntity, ex.Message);
-            }
-            catch (CompileFailedException ex)
-            {
-                return CompileFailure(ex);
+                return failure;
             }
         });
 
@@ -178,17 +170,9 @@ internal static class EndpointsApi
                     Warnings = compile.Warnings.Select(DiagnosticView),
                 });
             }
-            catch (CompileFailedException ex)
+            catch (Exception ex) when (LifecycleFailure(ex) is { } failure)
             {
-                return CompileFailure(ex);
-            }
-            catch (InvalidOperationException ex)
-            {
-                return AdminJson.Fail(StatusCodes.Status409Conflict, ex.Message);
-            }
-            catch (HandlerLoadException ex)
-            {
-                return AdminJson.Fail(StatusCodes.Status422UnprocessableEntity, ex.Message);
+                return failure;
             }
         });
 
@@ -229,8 +213,15 @@ internal static class EndpointsApi
         Warnings = outcome.Warnings.Select(DiagnosticView),
     };
 
-    private static IResult CompileFailure(CompileFailedException ex) =>
-        AdminJson.Fail(StatusCodes.Status422UnprocessableEntity, ex.Message, new { Diagnostics = ex.Diagnostics.Select(DiagnosticView) });
+    /// <summary>The answer for an expected lifecycle failure; null lets anything else reach the 500 handler.</summary>
+    private static IResult? LifecycleFailure(Exception ex) => ex switch
+    {
+        CompileFailedException compile => AdminJson.Fail(StatusCodes.Status422UnprocessableEntity, compile.Message,
+            new { Diagnostics = compile.Diagnostics.Select(DiagnosticView) }),
+        HandlerLoadException load => AdminJson.Fail(StatusCodes.Status422UnprocessableEntity, load.Message),
+        EndpointStateException state => AdminJson.Fail(StatusCodes.Status409Conflict, state.Message),
+        _ => null,
+    };
 
     private static object DiagnosticView(CompileDiagnostic d) => new { d.Line, d.Column, d.Severity, d.Id, d.Message };
 

@@ -191,12 +191,12 @@ internal sealed partial class EndpointManager(
         var record = store.GetEndpoint(endpointId) ?? throw new KeyNotFoundException(endpointId);
         if (record.CompiledRevision is not { } revision)
         {
-            throw new InvalidOperationException("the endpoint has no successful compile yet: compile (or deploy) it first");
+            throw new EndpointStateException("the endpoint has no successful compile yet: compile (or deploy) it first");
         }
 
         if (!record.Enabled)
         {
-            throw new InvalidOperationException("the endpoint is disabled: enable it before starting it");
+            throw new EndpointStateException("the endpoint is disabled: enable it before starting it");
         }
 
         var runtime = registry.GetOrCreate(endpointId);
