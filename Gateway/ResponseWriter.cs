@@ -33,7 +33,10 @@ internal static class ResponseWriter
         var httpResponse = http.Response;
         ReadOnlySpan<byte> payload = default;
         byte[]? bytes = null;
-        switch (response.BodyKind)
+
+        // 1xx, 204 and 304 never carry a body (Kestrel refuses one), whatever the handler attached.
+        var bodyless = response.Status is < 200 or 204 or 304;
+        switch (bodyless ? ResponseBodyKind.None : response.BodyKind)
         {
             case ResponseBodyKind.Json:
                 payload = SerializeJson(response.Body, json);
@@ -56,6 +59,11 @@ internal static class ResponseWriter
                     httpResponse.Headers[name] = value;
                 }
             }
+        }
+
+        if (bodyless)
+        {
+            return Task.CompletedTask;
         }
 
         if (response.ResolveContentType() is { } contentType)

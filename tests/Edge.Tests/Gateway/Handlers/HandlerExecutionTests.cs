@@ -328,6 +328,43 @@ public sealed class HandlerExecutionTests(GatewayFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Handle_NoContentWithBody_SendsNoBody()
+    {
+        // Arrange: a body on a 204 must not break the response (Kestrel refuses one)
+        var path = Unique.Path("nobody");
+        await _edge.Admin.DeployNewAsync(new EndpointSpec
+        {
+            Path = path,
+            Code = """Response Handle(Context ctx, Request req) => Response.Json(204, new { ignored = true }).WithHeader("X-Kept", "yes");""",
+        });
+
+        // Act
+        using var response = await _edge.Gateway.GetAsync(path);
+
+        // Assert
+        response.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        response.Header("X-Kept").ShouldBe("yes");
+        (await response.Content.ReadAsByteArrayAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Head_OnGetRoute_HeadersWithoutBody()
+    {
+        // Arrange
+        var path = Unique.Path("head");
+        await _edge.Admin.DeployNewAsync(new EndpointSpec { Path = path, Code = """Response Handle(Context ctx, Request req) => Response.Text(200, req.Method);""" });
+
+        // Act
+        using var response = await _edge.Gateway.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        // Assert
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentLength.ShouldBe(4);
+        (await response.Content.ReadAsByteArrayAsync()).ShouldBeEmpty();
+        response.Header("x-request-id").ShouldNotBeNullOrEmpty();
+    }
+
     private const string ThrowingHandler = """
         Response Handle(Context ctx, Request req) => Explode();
 
