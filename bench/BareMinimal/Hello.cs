@@ -1,0 +1,3 @@
+namespace Edge.Bench.BareMinimal;
+
+internal sealed record Hello(string Message);
