@@ -94,7 +94,7 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 var task = pending.AsTask();
                 var ctx = context;
                 var deadline = started + (long)(limits.TimeoutMs * (Stopwatch.Frequency / 1000.0));
-                var timeout = timeouts.Register(deadline, ctx.CancelForTimeout);
+                var timeout = timeouts.Register(limits.TimeoutMs, deadline, ctx.CancelForTimeout);
                 await Task.WhenAny(task, timeout.Expired);
                 timeout.Complete();
                 if (!task.IsCompleted)

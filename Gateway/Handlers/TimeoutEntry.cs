@@ -1,23 +1,26 @@
 namespace Edge.Gateway.Handlers;
 
-/// <summary>One armed timeout; <see cref="Complete"/> disarms it when the handler finishes first.</summary>
-internal sealed class TimeoutEntry(Action onTimeout)
+/// <summary>One armed timeout; <see cref="Complete"/> disarms (and unlinks) it when the handler finishes first.</summary>
+internal sealed class TimeoutEntry(TimeoutScheduler scheduler, long deadline, Action onTimeout)
 {
     private readonly TaskCompletionSource _expired = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _state;
 
     public Task Expired => _expired.Task;
 
-    public bool IsDone => Volatile.Read(ref _state) != 0;
+    public long Deadline { get; } = deadline;
 
-    public void Complete() => Interlocked.CompareExchange(ref _state, 1, 0);
+    // Guarded by the scheduler's lock.
+    internal TimeoutScheduler.TimeoutLane? Lane { get; set; }
+
+    internal TimeoutEntry? Previous { get; set; }
+
+    internal TimeoutEntry? Next { get; set; }
+
+    public void Complete() => scheduler.Remove(this);
 
     public void Expire()
     {
-        if (Interlocked.CompareExchange(ref _state, 2, 0) == 0)
-        {
-            onTimeout();
-            _expired.TrySetResult();
-        }
+        onTimeout();
+        _expired.TrySetResult();
     }
 }
