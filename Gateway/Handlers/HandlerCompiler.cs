@@ -272,7 +272,7 @@ internal sealed partial class HandlerCompiler(CompileCache cache, ILogger<Handle
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.CompileFailed, LogLevel.Warning, "Could not write compile cache entry {Hash}: {Reason}")]
+        [LoggerMessage(EventIds.CacheWriteFailed, LogLevel.Warning, "Could not write compile cache entry {Hash}: {Reason}")]
         public static partial void CacheWriteFailed(ILogger logger, string hash, string reason);
     }
 }

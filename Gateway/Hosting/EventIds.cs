@@ -4,16 +4,16 @@ namespace Edge.Gateway.Hosting;
 internal static class EventIds
 {
     public const int Started = 1;
-    public const int TokenGenerated = 2;
     public const int EndpointLoaded = 10;
     public const int EndpointLoadFailed = 11;
     public const int EndpointCompiled = 12;
     public const int CompileFailed = 13;
+    public const int CacheWriteFailed = 14;
     public const int VersionSwapped = 20;
     public const int VersionUnloaded = 21;
     public const int DrainTimedOut = 22;
     public const int HandlerFailed = 30;
     public const int HandlerTimedOut = 31;
     public const int RouteTableRebuilt = 40;
-    public const int ShuttingDown = 50;
+    public const int AdminRequestFailed = 60;
 }

@@ -89,7 +89,7 @@ internal static partial class GatewayApplicationExtensions
         [LoggerMessage(EventIds.Started, LogLevel.Information, "edge {Version} serving: gateway on {Gateway}, admin on {Admin}, data in {DataDir}")]
         public static partial void Started(ILogger logger, string version, string gateway, string admin, string dataDir);
 
-        [LoggerMessage(EventIds.ShuttingDown, LogLevel.Error, "Admin request {Method} {Path} failed")]
+        [LoggerMessage(EventIds.AdminRequestFailed, LogLevel.Error, "Admin request {Method} {Path} failed")]
         public static partial void AdminFailed(ILogger logger, string method, string path, Exception exception);
     }
 }
