@@ -226,15 +226,44 @@ done
 # ---------------------------------------------------------------------------------------------
 FAILED_RUNS=0
 
-# One wrk run into $3; dies if wrk itself fails (no server, bad flags).
+# CPU accounting, to tell how much other work shared the machine with a run. /proc/stat fields:
+# user nice system idle iowait irq softirq steal. irq/softirq are left out of "busy": loopback
+# networking lands there without being charged to wrk or the server.
+HZ=$(getconf CLK_TCK)
+TIMES_FILE="$RUN_DIR/.times"
+machine_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+proc_jiffies() { { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null || echo; } | awk '{ print $12 + $13 }'; }
+# CPU time of the shell's reaped children, from `times` (a builtin: run here, not in a subshell).
+children_jiffies() {
+  awk -v hz="$HZ" 'NR == 2 {
+    t = 0
+    for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }
+    printf "%d\n", t * hz
+  }' "$TIMES_FILE"
+}
+
+# One wrk run into $3; dies if wrk itself fails (no server, bad flags). Sets OTHERS_PCT: the share
+# of the machine (both cores = 100) used during the run by anything but wrk and the target.
+OTHERS_PCT=0
 run_wrk() {
-  local t=$1 secs=$2 file=$3 url
+  local t=$1 secs=$2 file=$3 url m0 m1 s0 s1 c0 c1
   url="http://127.0.0.1:$(port_of "$t")/hello"
+  m0=$(machine_jiffies)
+  s0=$(proc_jiffies "${PIDS[$t]}")
+  times >"$TIMES_FILE"
+  c0=$(children_jiffies)
   # In the background so that a signal interrupts the wait at once instead of after the run.
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "$url" >"$file" 2>&1 &
   WRK_PID=$!
   wait "$WRK_PID" || die "$t: wrk failed: $(tail -n 3 "$file")"
   WRK_PID=""
+  times >"$TIMES_FILE"
+  c1=$(children_jiffies)
+  s1=$(proc_jiffies "${PIDS[$t]}")
+  m1=$(machine_jiffies)
+  OTHERS_PCT=$(awk -v m0="$m0" -v m1="$m1" -v own=$(((s1 - s0) + (c1 - c0))) 'BEGIN {
+    split(m0, a, " "); split(m1, b, " "); total = b[2] - a[2]; other = b[1] - a[1] - own;
+    printf "%.0f\n", (total > 0 && other > 0) ? 100 * other / total : 0 }')
 }
 
 # Prints "rps non2xx socket_errors p50_ms p99_ms" from a wrk --latency output.
@@ -286,7 +315,7 @@ if ((WARMUP > 0)); then
 fi
 
 log "== $ROUNDS rounds x ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS, order rotated each round"
-declare -A RPS=() P50=() P99=() NON2XX=() SOCK=() BUSY=()
+declare -A RPS=() P50=() P99=() NON2XX=() SOCK=() BUSY=() OTHERS=()
 BUSY_WARNED=0
 n=${#TARGET_LIST[@]}
 for ((r = 0; r < ROUNDS; r++)); do
@@ -298,11 +327,12 @@ for ((r = 0; r < ROUNDS; r++)); do
     # On a shared machine, optionally wait (bounded) for other work to calm down before the run.
     for ((w = 1; w < WAIT_QUIET && busy > BUSY_LIMIT; w++)); do busy=$(cpu_busy_pct); done
     BUSY[$t]+="$busy "
-    if ((busy > BUSY_LIMIT)); then BUSY_WARNED=$((BUSY_WARNED + 1)); fi
     run_wrk "$t" "$DURATION" "$file"
+    OTHERS[$t]+="$OTHERS_PCT "
+    if ((busy > BUSY_LIMIT || OTHERS_PCT > BUSY_LIMIT)); then BUSY_WARNED=$((BUSY_WARNED + 1)); fi
     read -r rps non2xx sock p50 p99 < <(parse_wrk "$file")
-    printf '   round %d/%d  %-8s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (idle machine busy %d%%)\n' \
-      $((r + 1)) "$ROUNDS" "$t" "$rps" "$p50" "$p99" "$busy" >&2
+    printf '   round %d/%d  %-8s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  other work: before %2d%%, during %2d%%\n' \
+      $((r + 1)) "$ROUNDS" "$t" "$rps" "$p50" "$p99" "$busy" "$OTHERS_PCT" >&2
     RPS[$t]+="$rps "
     P50[$t]+="$p50 "
     P99[$t]+="$p99 "
@@ -360,9 +390,9 @@ add_ratio raw minimal
     printf 'ratio %-13s %s%s\n' "$k" "${RATIOS[$k]}" "$goal"
   done
   if ((BUSY_WARNED > 0)); then
-    printf '\nwarning: %d of %d runs started while other work kept the machine over %d%% busy;\n' \
+    printf '\nwarning: in %d of %d runs other work kept the machine over %d%% busy (before or during);\n' \
       "$BUSY_WARNED" $((ROUNDS * n)) "$BUSY_LIMIT"
-    printf '         those figures are suspect (see the busy%% per run above, and re-run when quiet)\n'
+    printf '         those figures are suspect (see "other work" per run above; re-run when quiet)\n'
   fi
   printf '\n'
 }
@@ -380,15 +410,16 @@ json="$RESULTS/load-$STAMP.json"
   printf '  "timestamp": "%s",\n' "$STAMP"
   printf '  "commit": "%s",\n  "dirty": %s,\n' "$commit" "$dirty"
   printf '  "machine": {"cpus": %d, "kernel": "%s"},\n' "$(nproc)" "$(uname -r)"
-  printf '  "settings": {"rounds": %d, "duration_s": %d, "warmup_s": %d, "threads": %d, "connections": %d, "wait_quiet_s": %d, "busy_limit_pct": %d},\n' \
-    "$ROUNDS" "$DURATION" "$WARMUP" "$THREADS" "$CONNECTIONS" "$WAIT_QUIET" "$BUSY_LIMIT"
+  printf '  "settings": {"rounds": %d, "duration_s": %d, "warmup_s": %d, "threads": %d, "connections": %d, "wait_quiet_s": %d, "busy_limit_pct": %d, "ports": {"edge": %d, "edge_admin": %d, "minimal": %d, "raw": %d}},\n' \
+    "$ROUNDS" "$DURATION" "$WARMUP" "$THREADS" "$CONNECTIONS" "$WAIT_QUIET" "$BUSY_LIMIT" \
+    "$PORT_EDGE" "$PORT_EDGE_ADMIN" "$PORT_MINIMAL" "$PORT_RAW"
   printf '  "targets": {\n'
   i=0
   for t in "${TARGET_LIST[@]}"; do
     i=$((i + 1))
-    printf '    "%s": {"median_rps": %s, "min_rps": %s, "max_rps": %s, "p50_ms_median": %s, "p99_ms_median": %s, "non2xx": %d, "socket_errors": %d, "gc": "%s", "runs_rps": [%s], "runs_busy_before_pct": [%s]}' \
+    printf '    "%s": {"median_rps": %s, "min_rps": %s, "max_rps": %s, "p50_ms_median": %s, "p99_ms_median": %s, "non2xx": %d, "socket_errors": %d, "gc": "%s", "runs_rps": [%s], "runs_other_before_pct": [%s], "runs_other_during_pct": [%s]}' \
       "$t" "${MED[$t]}" "${MIN[$t]}" "${MAX[$t]}" "${P50M[$t]}" "${P99M[$t]}" "${NON2XX[$t]}" \
-      "${SOCK[$t]}" "${GC[$t]}" "$(json_list "${RPS[$t]}")" "$(json_list "${BUSY[$t]}")"
+      "${SOCK[$t]}" "${GC[$t]}" "$(json_list "${RPS[$t]}")" "$(json_list "${BUSY[$t]}")" "$(json_list "${OTHERS[$t]}")"
     if ((i < ${#TARGET_LIST[@]})); then printf ',\n'; else printf '\n'; fi
   done
   printf '  },\n'
