@@ -104,7 +104,6 @@ internal static class ResponseWriter
         response.ContentType = Response.JsonContentType;
         response.ContentLength = buffer.WrittenCount;
         response.BodyWriter.Write(buffer.WrittenSpan);
-        ReturnBuffer(buffer);
         return response.BodyWriter.FlushAsync().AsTask();
     }
 
@@ -155,6 +154,4 @@ internal static class ResponseWriter
 
         return _threadWriter = new Utf8JsonWriter(buffer, WriterOptions);
     }
-
-    private static void ReturnBuffer(ArrayBufferWriter<byte> buffer) => buffer.ResetWrittenCount();
 }
