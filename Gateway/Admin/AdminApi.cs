@@ -10,6 +10,7 @@ internal static class AdminApi
         DomainsApi.Map(api);
         CollectionsApi.Map(api);
         EndpointsApi.Map(api);
+        ServicesApi.Map(api);
         api.MapFallback((HttpRequest request) =>
             AdminJson.Fail(StatusCodes.Status404NotFound, $"no admin route for {request.Method} {request.Path}"));
     }

@@ -155,20 +155,28 @@ internal sealed class JsonInput
     }
 
     /// <summary>A JSON object field, returned as compact JSON text; null when absent or null.</summary>
-    public string? ObjectText(string field)
+    public string? ObjectText(string field) => Object(field)?.ToJsonString();
+
+    /// <summary>A JSON object field; null when absent or null (a problem when <paramref name="required"/>).</summary>
+    public JsonObject? Object(string field, bool required = false)
     {
         if (!_object.TryGetPropertyValue(field, out var node) || node is null)
         {
+            if (required)
+            {
+                Error(field, "is required");
+            }
+
             return null;
         }
 
-        if (node is not JsonObject)
+        if (node is not JsonObject obj)
         {
             Error(field, $"must be an object, got {Kind(node)}");
             return null;
         }
 
-        return node.ToJsonString();
+        return obj;
     }
 
     public IResult? Problems()

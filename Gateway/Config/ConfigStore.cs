@@ -243,6 +243,60 @@ internal sealed class ConfigStore
         Write(conn => Exec(conn, "UPDATE endpoint_revisions SET compile_hash = $h WHERE endpoint_id = $id AND revision = $rev",
             ("$h", hash), ("$id", endpointId), ("$rev", revision)));
 
+    // ---- services and bindings ----
+
+    public IReadOnlyList<ServiceRecord> ListServices() =>
+        Query("SELECT * FROM services ORDER BY created_at, id", ReadService);
+
+    public ServiceRecord? GetService(string id) =>
+        Query("SELECT * FROM services WHERE id = $id", ReadService, ("$id", id)).FirstOrDefault();
+
+    public ServiceRecord InsertService(ServiceRecord s)
+    {
+        Write(conn => Exec(conn, """
+            INSERT INTO services (id, name, service_type, config, enabled, created_at, updated_at)
+            VALUES ($id, $name, $type, $config, $enabled, $created, $updated)
+            """, ServiceParams(s)), $"a service named '{s.Name}' already exists");
+        return s;
+    }
+
+    /// <summary>Read, change and write back in one transaction (see <see cref="UpdateDomain"/>).</summary>
+    public ServiceRecord? UpdateService(string id, Func<ServiceRecord, ServiceRecord> change) =>
+        Write(conn =>
+        {
+            var current = Query(conn, "SELECT * FROM services WHERE id = $id", ReadService, ("$id", id)).FirstOrDefault();
+            if (current is null)
+            {
+                return null;
+            }
+
+            var s = change(current) with { Id = id, UpdatedAt = Now() };
+            Exec(conn, """
+                UPDATE services SET name = $name, service_type = $type, config = $config, enabled = $enabled,
+                    updated_at = $updated WHERE id = $id
+                """, ServiceParams(s));
+            return s;
+        }, "a service with that name already exists");
+
+    public bool DeleteService(string id) =>
+        Write(conn => Exec(conn, "DELETE FROM services WHERE id = $id", ("$id", id)) > 0);
+
+    public IReadOnlyList<ServiceBinding> ListBindings(string endpointId) =>
+        Query("SELECT endpoint_id, service_id, pool_id FROM endpoint_services WHERE endpoint_id = $id ORDER BY pool_id",
+            r => new ServiceBinding(r.GetString(0), r.GetString(1), r.GetString(2)), ("$id", endpointId));
+
+    public ServiceBinding Bind(ServiceBinding binding)
+    {
+        Write(conn => Exec(conn, "INSERT INTO endpoint_services (endpoint_id, service_id, pool_id) VALUES ($e, $s, $p)",
+            ("$e", binding.EndpointId), ("$s", binding.ServiceId), ("$p", binding.PoolId)),
+            $"the endpoint already has that service bound, or another service bound as '{binding.PoolId}'");
+        return binding;
+    }
+
+    public bool Unbind(string endpointId, string serviceId) =>
+        Write(conn => Exec(conn, "DELETE FROM endpoint_services WHERE endpoint_id = $e AND service_id = $s",
+            ("$e", endpointId), ("$s", serviceId)) > 0);
+
     // ---- plumbing ----
 
     private SqliteConnection Connect()
@@ -352,6 +406,23 @@ internal sealed class ConfigStore
         ("$revision", e.Revision), ("$compiled_revision", e.CompiledRevision), ("$running_revision", e.RunningRevision),
         ("$last_error", e.LastError), ("$created", e.CreatedAt), ("$updated", e.UpdatedAt),
     ];
+
+    private static (string, object?)[] ServiceParams(ServiceRecord s) =>
+    [
+        ("$id", s.Id), ("$name", s.Name), ("$type", s.ServiceType), ("$config", s.Config), ("$enabled", s.Enabled ? 1 : 0),
+        ("$created", s.CreatedAt), ("$updated", s.UpdatedAt),
+    ];
+
+    private static ServiceRecord ReadService(SqliteDataReader r) => new()
+    {
+        Id = Str(r, "id")!,
+        Name = Str(r, "name")!,
+        ServiceType = Str(r, "service_type")!,
+        Config = Str(r, "config") ?? "{}",
+        Enabled = Int(r, "enabled") == 1,
+        CreatedAt = Str(r, "created_at")!,
+        UpdatedAt = Str(r, "updated_at")!,
+    };
 
     private static string? Str(SqliteDataReader r, string column)
     {

@@ -1,0 +1,9 @@
+namespace Edge.Services;
+
+internal enum ConfigFieldKind
+{
+    String,
+    Integer,
+    Boolean,
+    Choice,
+}
