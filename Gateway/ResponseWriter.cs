@@ -14,8 +14,17 @@ internal static class ResponseWriter
     // PERF: one reusable buffer and JSON writer per thread; serialisation finishes before the first await.
     [ThreadStatic] private static ArrayBufferWriter<byte>? _threadBuffer;
     [ThreadStatic] private static Utf8JsonWriter? _threadWriter;
+    [ThreadStatic] private static Utf8JsonWriter? _threadErrorWriter;
 
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+
+    // Error messages quote names ('id') and paths: readable beats \u0027. Handler bodies keep the
+    // framework's default (defensive) escaping, as ASP.NET Core does.
+    private static readonly JsonWriterOptions ErrorWriterOptions = new()
+    {
+        SkipValidation = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -92,7 +101,7 @@ internal static class ResponseWriter
     public static Task WriteErrorAsync(HttpContext http, int status, string message, string requestId)
     {
         var buffer = RentBuffer();
-        var writer = RentWriter(buffer);
+        var writer = RentWriter(buffer, error: true);
         writer.WriteStartObject();
         writer.WriteString("error"u8, message);
         writer.WriteString("request_id"u8, requestId);
@@ -110,7 +119,7 @@ internal static class ResponseWriter
     private static ReadOnlySpan<byte> SerializeJson(object? value, JsonSerializerOptions options)
     {
         var buffer = RentBuffer();
-        var writer = RentWriter(buffer);
+        var writer = RentWriter(buffer, error: value is ErrorBody);
         if (value is null)
         {
             writer.WriteNullValue();
@@ -144,14 +153,15 @@ internal static class ResponseWriter
         return buffer;
     }
 
-    private static Utf8JsonWriter RentWriter(ArrayBufferWriter<byte> buffer)
+    private static Utf8JsonWriter RentWriter(ArrayBufferWriter<byte> buffer, bool error)
     {
-        if (_threadWriter is { } writer)
+        ref var slot = ref error ? ref _threadErrorWriter : ref _threadWriter;
+        if (slot is { } writer)
         {
             writer.Reset(buffer);
             return writer;
         }
 
-        return _threadWriter = new Utf8JsonWriter(buffer, WriterOptions);
+        return slot = new Utf8JsonWriter(buffer, error ? ErrorWriterOptions : WriterOptions);
     }
 }

@@ -365,6 +365,25 @@ public sealed class HandlerExecutionTests(GatewayFixture fixture)
         response.Header("x-request-id").ShouldNotBeNullOrEmpty();
     }
 
+    [Fact]
+    public async Task Handle_RequiredParameterInvalid_ErrorBodyIsReadableJson()
+    {
+        // Arrange
+        var path = Unique.Path("readable");
+        await _edge.Admin.DeployNewAsync(new EndpointSpec
+        {
+            Path = path + "/{id}",
+            Code = """Response Handle(Context ctx, Request req) => Response.Ok(new { id = req.RequirePathParam<long>("id") });""",
+        });
+
+        // Act
+        using var response = await _edge.Gateway.GetAsync(path + "/abc");
+
+        // Assert: the raw bytes, not only the parsed value: quotes are not escaped to \u0027
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldBe("""{"error":"path parameter 'id' must be a valid Int64"}""");
+    }
+
     private const string ThrowingHandler = """
         Response Handle(Context ctx, Request req) => Explode();
 
