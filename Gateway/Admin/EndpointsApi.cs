@@ -114,53 +114,21 @@ internal static class EndpointsApi
                 ? AdminJson.NotFound("endpoint", id)
                 : AdminJson.Ok(store.ListRevisions(id).Select(r => new { r.Revision, r.CreatedAt, Compiled = r.CompileHash is not null, r.Code })));
 
-        api.MapPost("/endpoints/{id}/compile", async (string id, ConfigStore store, EndpointManager manager) =>
-        {
-            if (store.GetEndpoint(id) is null)
-            {
-                return AdminJson.NotFound("endpoint", id);
-            }
+        api.MapPost("/endpoints/{id}/compile", (string id, ConfigStore store, EndpointManager manager) =>
+            LifecycleAsync(id, store, async () => CompileData(await manager.CompileAsync(id))));
 
-            try
-            {
-                var outcome = await manager.CompileAsync(id);
-                return AdminJson.Ok(CompileData(outcome));
-            }
-            catch (Exception ex) when (LifecycleFailure(ex) is { } failure)
-            {
-                return failure;
-            }
-        });
-
-        api.MapPost("/endpoints/{id}/start", async (string id, ConfigStore store, EndpointManager manager) =>
-        {
-            if (store.GetEndpoint(id) is null)
-            {
-                return AdminJson.NotFound("endpoint", id);
-            }
-
-            try
+        api.MapPost("/endpoints/{id}/start", (string id, ConfigStore store, EndpointManager manager) =>
+            LifecycleAsync(id, store, async () =>
             {
                 var outcome = await manager.StartAsync(id);
-                return AdminJson.Ok(new { Status = EndpointStatus.Running, outcome.Revision, outcome.ReplacedRevision });
-            }
-            catch (Exception ex) when (LifecycleFailure(ex) is { } failure)
-            {
-                return failure;
-            }
-        });
+                return new { Status = EndpointStatus.Running, outcome.Revision, outcome.ReplacedRevision };
+            }));
 
-        api.MapPost("/endpoints/{id}/deploy", async (string id, ConfigStore store, EndpointManager manager) =>
-        {
-            if (store.GetEndpoint(id) is null)
-            {
-                return AdminJson.NotFound("endpoint", id);
-            }
-
-            try
+        api.MapPost("/endpoints/{id}/deploy", (string id, ConfigStore store, EndpointManager manager) =>
+            LifecycleAsync(id, store, async () =>
             {
                 var (compile, start) = await manager.DeployAsync(id);
-                return AdminJson.Ok(new
+                return new
                 {
                     Status = EndpointStatus.Running,
                     start.Revision,
@@ -168,13 +136,8 @@ internal static class EndpointsApi
                     DurationMs = Math.Round(compile.DurationMs, 2),
                     compile.Cached,
                     Warnings = compile.Warnings.Select(DiagnosticView),
-                });
-            }
-            catch (Exception ex) when (LifecycleFailure(ex) is { } failure)
-            {
-                return failure;
-            }
-        });
+                };
+            }));
 
         api.MapPost("/endpoints/{id}/stop", async (string id, EndpointManager manager) =>
             await manager.StopAsync(id) ? AdminJson.Ok(new { Status = EndpointStatus.Stopped }) : AdminJson.NotFound("endpoint", id));
@@ -212,6 +175,24 @@ internal static class EndpointsApi
         outcome.Cached,
         Warnings = outcome.Warnings.Select(DiagnosticView),
     };
+
+    /// <summary>Runs a compile/start/deploy: 404 for an unknown endpoint, expected failures as their status.</summary>
+    private static async Task<IResult> LifecycleAsync(string id, ConfigStore store, Func<Task<object>> action)
+    {
+        if (store.GetEndpoint(id) is null)
+        {
+            return AdminJson.NotFound("endpoint", id);
+        }
+
+        try
+        {
+            return AdminJson.Ok(await action());
+        }
+        catch (Exception ex) when (LifecycleFailure(ex) is { } failure)
+        {
+            return failure;
+        }
+    }
 
     /// <summary>The answer for an expected lifecycle failure; null lets anything else reach the 500 handler.</summary>
     private static IResult? LifecycleFailure(Exception ex) => ex switch
