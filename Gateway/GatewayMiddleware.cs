@@ -3,6 +3,7 @@ using Edge.Gateway.Handlers;
 using Edge.Gateway.Hosting;
 using Edge.Gateway.Routing;
 using Edge.Sdk;
+using Edge.Services;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Edge.Gateway;
@@ -11,7 +12,7 @@ namespace Edge.Gateway;
 /// The whole per-request path on the gateway port: request id, route lookup, body limit, handler call with
 /// its timeout, and the response. Expected failures are answered here as values, never rethrown.
 /// </summary>
-internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ILogger<GatewayMiddleware> logger)
+internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, ILogger<GatewayMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -54,7 +55,7 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 return;
             }
 
-            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted);
+            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions);
             var handlerRequest = new Request(http, body, match.Parameters, version.JsonOptions, requestId);
             var started = Stopwatch.GetTimestamp();
 

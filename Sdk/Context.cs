@@ -1,7 +1,11 @@
+using System.Text.Json;
+
 namespace Edge.Sdk;
 
 /// <summary>
-/// What a handler gets besides the request: cancellation, identifiers, logging and (later) service handles.
+/// What a handler gets besides the request: cancellation, identifiers, logging and the service handles.
+/// A service is named by the endpoint's binding <c>pool_id</c> when one is bound under that name, else by the
+/// service's own name; an unknown or inactive service answers 503 with a message naming it.
 /// </summary>
 public sealed class Context
 {
@@ -10,6 +14,7 @@ public sealed class Context
 
     private readonly IHandlerLogSink _log;
     private readonly CancellationToken _clientAborted;
+    private readonly IServiceResolver _services;
 
     // PERF: most handlers never look at RequestAborted, so the linked source is made only when asked for.
     private CancellationTokenSource? _linked;
@@ -21,12 +26,20 @@ public sealed class Context
     {
     }
 
-    internal Context(IHandlerLogSink log, string endpointId, string requestId, CancellationToken clientAborted)
+    internal Context(
+        IHandlerLogSink log,
+        string endpointId,
+        string requestId,
+        CancellationToken clientAborted,
+        IServiceResolver? services = null,
+        JsonSerializerOptions? json = null)
     {
         _log = log;
         EndpointId = endpointId;
         RequestId = requestId;
         _clientAborted = clientAborted;
+        _services = services ?? NoServices.Instance;
+        JsonOptions = json ?? JsonSerializerOptions.Web;
     }
 
     /// <summary>Cancelled when the client goes away or the endpoint's timeout fires.</summary>
@@ -61,6 +74,30 @@ public sealed class Context
 
     /// <summary>The id of the endpoint this handler serves.</summary>
     public string EndpointId { get; }
+
+    /// <summary>The handler version's serializer options (dropped with the version, so they never pin it).</summary>
+    internal JsonSerializerOptions JsonOptions { get; }
+
+    /// <summary>SQL on the <c>sqlite</c>, <c>postgres</c> or <c>mysql</c> service called <paramref name="name"/>.</summary>
+    public IDatabase Database(string name) => _services.Resolve<IDatabase>(this, name, nameof(Database));
+
+    /// <summary>The <c>redis</c> service called <paramref name="name"/>.</summary>
+    public ICache Cache(string name) => _services.Resolve<ICache>(this, name, nameof(Cache));
+
+    /// <summary>The S3-compatible (<c>minio</c>) service called <paramref name="name"/>.</summary>
+    public IObjectStorage Storage(string name) => _services.Resolve<IObjectStorage>(this, name, nameof(Storage));
+
+    /// <summary>The <c>ftp</c> service (FTP, FTPS or SFTP) called <paramref name="name"/>.</summary>
+    public IFileTransfer Ftp(string name) => _services.Resolve<IFileTransfer>(this, name, nameof(Ftp));
+
+    /// <summary>The <c>email</c> (SMTP) service called <paramref name="name"/>.</summary>
+    public IEmail Email(string name) => _services.Resolve<IEmail>(this, name, nameof(Email));
+
+    /// <summary>
+    /// JSON documents by id in <paramref name="tableOrPath"/> of service <paramref name="name"/>: a table of a
+    /// database service, a key prefix of an S3 service, or a folder of an FTP/SFTP service.
+    /// </summary>
+    public IRecords Records(string name, string tableOrPath) => _services.Records(this, name, tableOrPath);
 
     /// <summary>True once the endpoint's timeout fired for this request.</summary>
     internal bool TimedOut => Volatile.Read(ref _timedOut) != 0;

@@ -50,15 +50,24 @@ ensure_tools() {
 }
 
 # ---- backing services -------------------------------------------------------------------------
-# One function per service (installed and started on loopback for the connector tests), called
-# from ensure_services. Later issues add: postgres, mariadb, redis, s3, ftp, sftp, smtp, chromium.
+# scripts/services.sh installs (apt, first run only) and starts PostgreSQL, MariaDB, Redis, FTP/FTPS,
+# SFTP, an SMTP sink and an S3-compatible store on loopback; the tests read their settings from
+# $EDGE_SERVICES_DIR/services.env. EDGE_KEEP_SERVICES=1 leaves them running after the run (faster reruns).
+
+export EDGE_SERVICES_DIR=${EDGE_SERVICES_DIR:-/tmp/edge-services}
+STARTED_SERVICES=0
 
 ensure_services() {
-  : # none needed yet
+  STARTED_SERVICES=1
+  log "starting the backing servers (scripts/services.sh start)"
+  "$ROOT/scripts/services.sh" start
 }
 
 stop_services() {
-  : # stops what ensure_services started (by recorded PID)
+  if [ "$STARTED_SERVICES" -eq 1 ] && [ "${EDGE_KEEP_SERVICES:-0}" != 1 ]; then
+    log "stopping the backing servers"
+    "$ROOT/scripts/services.sh" stop >/dev/null 2>&1 || true
+  fi
 }
 
 # ---- build and test ---------------------------------------------------------------------------
@@ -105,8 +114,9 @@ run_tests() {
 main() {
   ensure_dotnet
   ensure_tools
-  ensure_services
+  # The trap comes first, so that servers half-started by a failing start are stopped too.
   trap stop_services EXIT
+  ensure_services
   build
   local code=0
   run_tests "$@" || code=$?

@@ -18,12 +18,12 @@ internal static class ServicesApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/services", (ConfigStore store) => AdminJson.Ok(store.ListServices().Select(View)));
+        api.MapGet("/services", (ConfigStore store, ServiceManager services) => AdminJson.Ok(store.ListServices().Select(s => View(s, services))));
 
-        api.MapGet("/services/{id}", (string id, ConfigStore store) =>
-            store.GetService(id) is { } s ? AdminJson.Ok(View(s)) : AdminJson.NotFound("service", id));
+        api.MapGet("/services/{id}", (string id, ConfigStore store, ServiceManager services) =>
+            store.GetService(id) is { } s ? AdminJson.Ok(View(s, services)) : AdminJson.NotFound("service", id));
 
-        api.MapPost("/services", async (HttpRequest request, ConfigStore store) =>
+        api.MapPost("/services", async (HttpRequest request, ConfigStore store, ServiceManager services) =>
         {
             var (input, error) = await JsonInput.ReadAsync(request);
             if (input is null)
@@ -45,26 +45,33 @@ internal static class ServicesApi
                 ServiceSchemas.Validate(type, [], input.Error);
             }
 
+            var now = store.Now();
+            var record = new ServiceRecord
+            {
+                Id = Validation.NewId(),
+                Name = name ?? "",
+                ServiceType = type ?? "",
+                Config = config?.ToJsonString() ?? "{}",
+                Enabled = enabled ?? true,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            if (input.Problems() is null)
+            {
+                CheckBuildable(record, services, input);
+            }
+
             if (input.Problems() is { } problems)
             {
                 return problems;
             }
 
-            var now = store.Now();
-            var created = store.InsertService(new ServiceRecord
-            {
-                Id = Validation.NewId(),
-                Name = name!,
-                ServiceType = type!,
-                Config = config!.ToJsonString(),
-                Enabled = enabled ?? true,
-                CreatedAt = now,
-                UpdatedAt = now,
-            });
-            return AdminJson.Ok(View(created), StatusCodes.Status201Created);
+            var created = store.InsertService(record);
+            await services.ConfigChangedAsync(created);
+            return AdminJson.Ok(View(created, services), StatusCodes.Status201Created);
         });
 
-        api.MapPut("/services/{id}", async (string id, HttpRequest request, ConfigStore store) =>
+        api.MapPut("/services/{id}", async (string id, HttpRequest request, ConfigStore store, ServiceManager services) =>
         {
             if (store.GetService(id) is not { } existing)
             {
@@ -90,7 +97,12 @@ internal static class ServicesApi
             if (patch is not null)
             {
                 // Check the merged result, as it will be stored: a partial config must still make a whole one.
-                ServiceSchemas.Validate(existing.ServiceType, ServiceSchemas.Merge(existing.ServiceType, Parse(existing.Config), patch), input.Error);
+                var merged = ServiceSchemas.Merge(existing.ServiceType, Parse(existing.Config), patch);
+                ServiceSchemas.Validate(existing.ServiceType, merged, input.Error);
+                if (input.Problems() is null)
+                {
+                    CheckBuildable(existing with { Config = merged.ToJsonString() }, services, input);
+                }
             }
 
             if (input.Problems() is { } problems)
@@ -104,18 +116,50 @@ internal static class ServicesApi
                 Config = patch is null ? current.Config : ServiceSchemas.Merge(current.ServiceType, Parse(current.Config), patch).ToJsonString(),
                 Enabled = enabled ?? current.Enabled,
             });
-            return updated is null ? AdminJson.NotFound("service", id) : AdminJson.Ok(View(updated));
+            if (updated is null)
+            {
+                return AdminJson.NotFound("service", id);
+            }
+
+            await services.ConfigChangedAsync(updated);
+            return AdminJson.Ok(View(updated, services));
         });
 
-        api.MapDelete("/services/{id}", (string id, ConfigStore store) =>
-            store.DeleteService(id) ? AdminJson.Ok(null) : AdminJson.NotFound("service", id));
+        api.MapDelete("/services/{id}", async (string id, ConfigStore store, ServiceManager services) =>
+        {
+            if (!store.DeleteService(id))
+            {
+                return AdminJson.NotFound("service", id);
+            }
+
+            await services.RemovedAsync(id);
+            return AdminJson.Ok(null);
+        });
+
+        api.MapPost("/services/{id}/activate", async (string id, ServiceManager services) =>
+        {
+            try
+            {
+                return await services.ActivateAsync(id) is { } result ? AdminJson.Ok(ActivationView(result)) : AdminJson.NotFound("service", id);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return AdminJson.Fail(StatusCodes.Status400BadRequest, $"service cannot be activated: {ex.Message}");
+            }
+        });
+
+        api.MapPost("/services/{id}/deactivate", async (string id, ServiceManager services) =>
+            await services.DeactivateAsync(id) is { } result ? AdminJson.Ok(ActivationView(result)) : AdminJson.NotFound("service", id));
+
+        api.MapPost("/services/{id}/test", async (string id, ServiceManager services) =>
+            await services.TestAsync(id) is { } probe ? AdminJson.Ok(ProbeView(probe)) : AdminJson.NotFound("service", id));
 
         api.MapGet("/endpoints/{id}/services", (string id, ConfigStore store) =>
             store.GetEndpoint(id) is null
                 ? AdminJson.NotFound("endpoint", id)
                 : AdminJson.Ok(store.ListBindings(id).Select(b => BindingView(b, store.GetService(b.ServiceId)))));
 
-        api.MapPost("/endpoints/{id}/services", async (string id, HttpRequest request, ConfigStore store) =>
+        api.MapPost("/endpoints/{id}/services", async (string id, HttpRequest request, ConfigStore store, ServiceManager services) =>
         {
             if (store.GetEndpoint(id) is null)
             {
@@ -148,33 +192,79 @@ internal static class ServicesApi
             }
 
             var binding = store.Bind(new ServiceBinding(id, serviceId!, poolId!));
+            await services.RefreshAsync();
             return AdminJson.Ok(BindingView(binding, service), StatusCodes.Status201Created);
         });
 
-        api.MapDelete("/endpoints/{id}/services/{serviceId}", (string id, string serviceId, ConfigStore store) =>
+        api.MapDelete("/endpoints/{id}/services/{serviceId}", async (string id, string serviceId, ConfigStore store, ServiceManager services) =>
         {
             if (store.GetEndpoint(id) is null)
             {
                 return AdminJson.NotFound("endpoint", id);
             }
 
-            return store.Unbind(id, serviceId)
-                ? AdminJson.Ok(null)
-                : AdminJson.Fail(StatusCodes.Status404NotFound, $"service '{serviceId}' is not bound to endpoint '{id}'");
+            if (!store.Unbind(id, serviceId))
+            {
+                return AdminJson.Fail(StatusCodes.Status404NotFound, $"service '{serviceId}' is not bound to endpoint '{id}'");
+            }
+
+            await services.RefreshAsync();
+            return AdminJson.Ok(null);
         });
     }
 
     private static JsonObject Parse(string config) => JsonNode.Parse(config) as JsonObject ?? [];
 
-    private static object View(ServiceRecord s) => new
+    /// <summary>A connector that cannot be built (an unreadable CA file, a bad key…) is a 400 naming the field.</summary>
+    private static void CheckBuildable(ServiceRecord record, ServiceManager services, JsonInput input)
     {
-        s.Id,
-        s.Name,
-        s.ServiceType,
-        Config = ServiceSchemas.Redact(s.ServiceType, Parse(s.Config)),
-        s.Enabled,
-        s.CreatedAt,
-        s.UpdatedAt,
+        if (ServiceManager.CheckBuildable(record, services.Environment) is not { } problem)
+        {
+            return;
+        }
+
+        // Connector messages start with the field they are about: "config.ca_cert_path: …".
+        var colon = problem.IndexOf(": ", StringComparison.Ordinal);
+        if (problem.StartsWith("config.", StringComparison.Ordinal) && colon > 0)
+        {
+            input.Error(problem[..colon], problem[(colon + 2)..]);
+        }
+        else
+        {
+            input.Error("config", problem);
+        }
+    }
+
+    private static object View(ServiceRecord s, ServiceManager services)
+    {
+        var status = services.Status(s.Id);
+        return new
+        {
+            s.Id,
+            s.Name,
+            s.ServiceType,
+            Config = ServiceSchemas.Redact(s.ServiceType, Parse(s.Config)),
+            s.Enabled,
+            Active = status is not null,
+            Status = status,
+            s.CreatedAt,
+            s.UpdatedAt,
+        };
+    }
+
+    private static object ProbeView(ProbeResult p) => p.Connected
+        ? new { connected = true, latency_ms = p.LatencyMs, message = p.Message }
+        : new { connected = false, latency_ms = p.LatencyMs, error = p.Error } as object;
+
+    private static object ActivationView(ActivationResult r) => new
+    {
+        r.Id,
+        r.Name,
+        r.ServiceType,
+        r.Active,
+        Connected = r.Probe?.Connected,
+        LatencyMs = r.Probe?.LatencyMs,
+        r.Message,
     };
 
     private static object BindingView(ServiceBinding b, ServiceRecord? s) =>

@@ -285,6 +285,10 @@ internal sealed class ConfigStore
         Query("SELECT endpoint_id, service_id, pool_id FROM endpoint_services WHERE endpoint_id = $id ORDER BY pool_id",
             r => new ServiceBinding(r.GetString(0), r.GetString(1), r.GetString(2)), ("$id", endpointId));
 
+    public IReadOnlyList<ServiceBinding> ListAllBindings() =>
+        Query("SELECT endpoint_id, service_id, pool_id FROM endpoint_services ORDER BY endpoint_id, pool_id",
+            r => new ServiceBinding(r.GetString(0), r.GetString(1), r.GetString(2)));
+
     public ServiceBinding Bind(ServiceBinding binding)
     {
         Write(conn => Exec(conn, "INSERT INTO endpoint_services (endpoint_id, service_id, pool_id) VALUES ($e, $s, $p)",

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Edge.Gateway.Admin;
 using Edge.Gateway.Config;
 using Edge.Gateway.Handlers;
+using Edge.Services;
 
 namespace Edge.Gateway.Hosting;
 
@@ -59,6 +60,10 @@ internal static partial class GatewayApplicationExtensions
     {
         var options = app.Services.GetRequiredService<EdgeOptions>();
         app.Services.GetRequiredService<GatewayClock>();
+        // Services first: handlers that start serving may use them at once.
+        var serviceManager = app.Services.GetRequiredService<ServiceManager>();
+        await serviceManager.LoadAsync();
+        app.Lifetime.ApplicationStopped.Register(() => serviceManager.DisposeAsync().AsTask().GetAwaiter().GetResult());
         app.Services.GetRequiredService<EndpointManager>().LoadRunningEndpoints();
         try
         {

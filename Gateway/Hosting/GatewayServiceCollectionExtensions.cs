@@ -2,6 +2,7 @@ using Edge.Gateway.Admin;
 using Edge.Gateway.Config;
 using Edge.Gateway.Handlers;
 using Edge.Gateway.Routing;
+using Edge.Services;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Edge.Gateway.Hosting;
@@ -66,6 +67,8 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<EndpointManager>();
         services.AddSingleton<GatewayMiddleware>();
         services.AddSingleton<GatewayClock>();
+        services.AddSingleton(sp => new ServiceEnvironment(Path.Combine(options.DataDir, "services"), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<ServiceManager>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

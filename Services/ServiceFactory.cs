@@ -1,0 +1,26 @@
+namespace Edge.Services;
+
+/// <summary>Builds the connector for a service type. Building does no I/O: the first call (or a probe) connects.</summary>
+internal static partial class ServiceFactory
+{
+    /// <summary>The connector; throws <see cref="InvalidOperationException"/> with a message naming the config field that cannot be used.</summary>
+    public static ServiceInstance Create(ServiceDefinition definition, ServiceEnvironment environment)
+    {
+        var logger = environment.Loggers.CreateLogger($"Edge.Services.{definition.Type}");
+        if (ServiceConfig.Bool(definition.Config, "tls_skip_verify") == true)
+        {
+            Log.SkipVerify(logger, definition.Name, definition.Type);
+        }
+
+        return definition.Type switch
+        {
+            _ => throw new InvalidOperationException($"service type '{definition.Type}' has no connector yet"),
+        };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "service '{Name}' ({Type}): tls_skip_verify is set: the backend's TLS certificate is NOT checked (insecure)")]
+        public static partial void SkipVerify(ILogger logger, string name, string type);
+    }
+}
