@@ -62,6 +62,16 @@ public static class AdminApi
     public static Task<ApiResponse> CreateCollectionAsync(this HttpClient admin, string domainId, string name, string? basePath = null) =>
         admin.PostApiAsync("/api/collections", new { domain_id = domainId, name, base_path = basePath });
 
+    // ----- services -----
+
+    /// <summary>Creates a service (body from <see cref="TestServices"/>); must succeed. Returns its id.</summary>
+    public static async Task<string> CreateServiceAsync(this HttpClient admin, object body) =>
+        (await admin.PostApiAsync("/api/services", body)).ShouldSucceed().Data.Str("id");
+
+    /// <summary>Binds a service to an endpoint under <paramref name="poolId"/>; must succeed.</summary>
+    public static async Task BindServiceAsync(this HttpClient admin, string endpointId, string serviceId, string poolId) =>
+        (await admin.PostApiAsync($"/api/endpoints/{endpointId}/services", new { service_id = serviceId, pool_id = poolId })).ShouldSucceed();
+
     // ----- endpoints -----
 
     public static Task<ApiResponse> CreateEndpointAsync(this HttpClient admin, EndpointSpec spec) =>
