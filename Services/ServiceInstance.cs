@@ -14,7 +14,7 @@ namespace Edge.Services;
 internal abstract partial class ServiceInstance : IAsyncDisposable
 {
     /// <summary>How long calls fail fast after a call found the backend down; the next call after it tries again.</summary>
-    public static readonly TimeSpan DownBackoff = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan DefaultDownBackoff = TimeSpan.FromMilliseconds(500);
 
     private readonly ILogger _logger;
     private long _downUntil;
@@ -40,6 +40,9 @@ internal abstract partial class ServiceInstance : IAsyncDisposable
     public string Type => Definition.Type;
     protected JsonObject Config => Definition.Config;
     public ServiceLimits Limits { get; }
+
+    /// <summary>The fail-fast window of this instance (<see cref="DefaultDownBackoff"/>; tests widen it).</summary>
+    public TimeSpan DownBackoff { get; init; } = DefaultDownBackoff;
     public ServiceGate Gate { get; }
     public bool Retired => Volatile.Read(ref _retired) != 0;
 
