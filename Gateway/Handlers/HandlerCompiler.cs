@@ -46,6 +46,7 @@ internal sealed partial class HandlerCompiler(CompileCache cache, ILogger<Handle
         global using System.Collections.Generic;
         global using System.Linq;
         global using System.Text.Json;
+        global using System.Text.Json.Nodes;
         global using System.Threading.Tasks;
         global using Edge.Sdk;
         """, RegularOptions, path: "implicit-usings.cs", encoding: Encoding.UTF8);
