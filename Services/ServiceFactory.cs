@@ -14,6 +14,9 @@ internal static partial class ServiceFactory
 
         return definition.Type switch
         {
+            "sqlite" => new Sql.SqliteService(definition, logger),
+            "postgres" => new Sql.PostgresService(definition, logger),
+            "mysql" => new Sql.MySqlService(definition, logger),
             _ => throw new InvalidOperationException($"service type '{definition.Type}' has no connector yet"),
         };
     }
