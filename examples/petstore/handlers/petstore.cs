@@ -34,7 +34,7 @@ async Task<Response> Handle(Context ctx, Request req)
         }
 
         case "GET":
-            return await pets.GetAsync(petId!) is { } pet ? Response.Ok(pet) : Response.NotFound($"no pet '{petId}'");
+            return await pets.GetAsync(petId!) is { } found ? Response.Ok(found) : Response.NotFound($"no pet '{petId}'");
 
         case "POST":
         {
