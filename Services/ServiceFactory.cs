@@ -15,6 +15,7 @@ internal static partial class ServiceFactory
         return definition.Type switch
         {
             "redis" => new Redis.RedisService(definition, logger),
+            "email" => new Smtp.SmtpService(definition, logger),
             _ => throw new InvalidOperationException($"service type '{definition.Type}' has no connector yet"),
         };
     }
