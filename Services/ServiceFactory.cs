@@ -17,6 +17,8 @@ internal static partial class ServiceFactory
             "sqlite" => new Sql.SqliteService(definition, logger),
             "postgres" => new Sql.PostgresService(definition, logger),
             "mysql" => new Sql.MySqlService(definition, logger),
+            "redis" => new Redis.RedisService(definition, logger),
+            "email" => new Smtp.SmtpService(definition, logger),
             _ => throw new InvalidOperationException($"service type '{definition.Type}' has no connector yet"),
         };
     }
