@@ -14,6 +14,7 @@ internal static partial class ServiceFactory
 
         return definition.Type switch
         {
+            "minio" => new ObjectStorage.S3Service(definition, logger),
             _ => throw new InvalidOperationException($"service type '{definition.Type}' has no connector yet"),
         };
     }
