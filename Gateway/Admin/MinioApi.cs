@@ -20,6 +20,8 @@ internal static class MinioApi
     // Room for the multipart boundaries, part headers and a key field around the file.
     private const long MultipartOverheadBytes = 64 * 1024;
 
+    private const string ObjectsPath = "/api/minio/objects/";
+
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public static void Map(RouteGroupBuilder api)
@@ -73,6 +75,7 @@ internal static class MinioApi
                 return Problem(service, services, store);
             }
 
+            key = KeyOf(http, key);
             var opened = await Run(() => s3.OpenAsync(key, http.RequestAborted));
             if (opened.Error is not null)
             {
@@ -114,9 +117,27 @@ internal static class MinioApi
                 return Problem(service, services, store);
             }
 
+            key = KeyOf(http, key);
             var deleted = await Run(() => s3.DeleteAsync(key, http.RequestAborted));
             return deleted.Error ?? AdminJson.Ok(new { Key = key, s3.Bucket, Deleted = deleted.Value });
         });
+    }
+
+    /// <summary>
+    /// The key exactly as the client sent it, decoded once: the routed value has had its dot segments removed
+    /// (<c>a/../b</c> would silently become <c>b</c>) and keeps <c>%2F</c> encoded. A hostile key then reaches
+    /// the key check and is refused, and an encoded slash is a slash.
+    /// </summary>
+    private static string KeyOf(HttpContext http, string routed)
+    {
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is null || !raw.StartsWith(ObjectsPath, StringComparison.OrdinalIgnoreCase))
+        {
+            return routed;
+        }
+
+        var end = raw.IndexOf('?', StringComparison.Ordinal);
+        return Uri.UnescapeDataString(end < 0 ? raw[ObjectsPath.Length..] : raw[ObjectsPath.Length..end]);
     }
 
     /// <summary>The service the request means, or null (then <see cref="Problem"/> says why).</summary>
