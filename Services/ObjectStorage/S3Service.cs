@@ -275,7 +275,9 @@ internal sealed class S3Service : ServiceInstance
 
             // HEAD answers carry no body: the SDK then makes up a long sentence with nothing in it.
             var message = service.Message.StartsWith("Error making request with Error Code", StringComparison.Ordinal)
-                ? $"HTTP {(int)service.StatusCode} without details"
+                ? service.StatusCode == HttpStatusCode.Forbidden
+                    ? "HTTP 403 to a HEAD request, which carries no details: wrong access_key/secret_key, or no access to the bucket"
+                    : $"HTTP {(int)service.StatusCode} to a HEAD request, which carries no details"
                 : service.Message.TrimEnd('.');
             if (code == "NoSuchBucket")
             {

@@ -13,6 +13,9 @@ namespace Edge.Tests.Services.ObjectStorage;
 /// </summary>
 public sealed class S3Fixture : IAsyncLifetime
 {
+    // Every prefix handed out by Prefix(), emptied when the collection is done.
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> Prefixes = [];
+
     public EdgeProcess Edge { get; private set; } = null!;
 
     /// <summary>The test's own client (not the gateway's), with the store's settings from services.env.</summary>
@@ -36,6 +39,19 @@ public sealed class S3Fixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Client is not null)
+        {
+            // Also takes "<prefix>-other/…" siblings some tests write on purpose.
+            var keys = new List<string>();
+            foreach (var prefix in Prefixes)
+            {
+                keys.AddRange(await KeysAsync(prefix.TrimEnd('/')));
+            }
+
+            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, cancel) =>
+                await Client.DeleteObjectAsync(Bucket, key, cancel));
+        }
+
         Client?.Dispose();
         if (Edge is not null)
         {
@@ -56,7 +72,12 @@ public sealed class S3Fixture : IAsyncLifetime
         });
 
     /// <summary>A fresh key prefix (ends with '/') no other test uses.</summary>
-    public static string Prefix() => Unique.Name("s3t") + "/";
+    public static string Prefix()
+    {
+        var prefix = Unique.Name("s3t") + "/";
+        Prefixes.Add(prefix);
+        return prefix;
+    }
 
     /// <summary>Deploys <paramref name="code"/> on a fresh path; returns the path.</summary>
     public async Task<string> DeployAsync(string code, string method = "GET")
@@ -115,10 +136,19 @@ public sealed class S3Fixture : IAsyncLifetime
 
     public async Task<string?> GetTextAsync(string key) => await GetAsync(key) is { } found ? Encoding.UTF8.GetString(found.Bytes) : null;
 
-    /// <summary>Keys under <paramref name="prefix"/> as the store lists them.</summary>
+    /// <summary>Every key under <paramref name="prefix"/> as the store lists them (all pages), sorted.</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string prefix)
     {
-        var response = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix });
-        return [.. (response.S3Objects ?? []).Select(o => o.Key).Order(StringComparer.Ordinal)];
+        var keys = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, ContinuationToken = token });
+            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key));
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+
+        return [.. keys.Order(StringComparer.Ordinal)];
     }
 }
