@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.S3;
 using Edge.Tests.Common;
+using Xunit.Abstractions;
 
 namespace Edge.Tests.Services.ObjectStorage;
 
@@ -11,7 +12,7 @@ namespace Edge.Tests.Services.ObjectStorage;
 /// secret key never shows: answers, <c>/test</c>, and the gateway's own output.
 /// </summary>
 [Collection(S3Collection.Name)]
-public sealed class S3FailureTests(S3Fixture s3)
+public sealed class S3FailureTests(S3Fixture s3, ITestOutputHelper output)
 {
     [Fact]
     public async Task Test_HealthyStore_ConnectedWithLatencyAndBucket()
@@ -184,14 +185,18 @@ public sealed class S3FailureTests(S3Fixture s3)
         {
             // Act: the store goes away
             await TestServices.KillAsync("s3");
+            var downClock = Stopwatch.StartNew();
             using var down = await s3.Edge.Gateway.GetAsync(path);
+            output.WriteLine($"store killed: handler answered {(int)down.StatusCode} in {downClock.ElapsedMilliseconds} ms");
             downStatus = down.StatusCode;
             downError = (await down.JsonAsync()).Str("error");
             downProbe = (await s3.Edge.Admin.PostApiAsync($"/api/services/{s3.ServiceId}/test")).ShouldSucceed();
         }
         finally
         {
+            var restart = Stopwatch.StartNew();
             await TestServices.RestartAsync();
+            output.WriteLine($"services.sh start took {restart.ElapsedMilliseconds} ms");
         }
 
         var clock = Stopwatch.StartNew();
@@ -201,6 +206,7 @@ public sealed class S3FailureTests(S3Fixture s3)
             return again.StatusCode == HttpStatusCode.OK && await again.Content.ReadAsStringAsync() == "survives";
         }, TimeSpan.FromSeconds(15), pollMs: 100);
         backAfter = clock.Elapsed;
+        output.WriteLine($"first 200 after the restart: {backAfter.TotalMilliseconds:0} ms");
 
         // Assert
         downStatus.ShouldBe(HttpStatusCode.ServiceUnavailable, downError);
