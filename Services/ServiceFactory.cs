@@ -19,6 +19,7 @@ internal static partial class ServiceFactory
             "mysql" => new Sql.MySqlService(definition, logger),
             "redis" => new Redis.RedisService(definition, logger),
             "email" => new Smtp.SmtpService(definition, logger),
+            "minio" => new ObjectStorage.S3Service(definition, logger),
             _ => throw new InvalidOperationException($"service type '{definition.Type}' has no connector yet"),
         };
     }

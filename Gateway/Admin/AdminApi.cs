@@ -11,6 +11,7 @@ internal static class AdminApi
         CollectionsApi.Map(api);
         EndpointsApi.Map(api);
         ServicesApi.Map(api);
+        MinioApi.Map(api);
         api.MapFallback((HttpRequest request) =>
             AdminJson.Fail(StatusCodes.Status404NotFound, $"no admin route for {request.Method} {request.Path}"));
     }

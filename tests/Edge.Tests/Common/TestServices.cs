@@ -99,7 +99,7 @@ public static class TestServices
     /// <summary>Kills one server (by its recorded PID) and waits until it is gone.</summary>
     public static async Task KillAsync(string server)
     {
-        var pidFile = Path.Combine(Dir, "run", server + ".pid");
+        var pidFile = Path.Combine(Dir, "run", PidName(server) + ".pid");
         var pid = int.Parse(File.ReadAllText(pidFile).Split(' ', 2)[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
         using (var process = Process.GetProcessById(pid))
         {
@@ -126,6 +126,12 @@ public static class TestServices
             throw new InvalidOperationException($"services.sh start failed ({process.ExitCode}): {await stderr}");
         }
     }
+
+    /// <summary>
+    /// The PID file's name: Swift S3 is five processes (proxy, account, container, object, memcached); its proxy
+    /// alone serves port 9000, so killing it takes the store down, and services.sh start brings back what is gone.
+    /// </summary>
+    private static string PidName(string server) => server == "s3" ? "s3-proxy" : server;
 
     private static string RepoRoot()
     {
