@@ -14,6 +14,10 @@ internal static partial class ServiceFactory
 
         return definition.Type switch
         {
+            "ftp" when ServiceConfig.String(definition.Config, "protocol") != "sftp" => new Ftp.FtpService(definition, logger),
+            "ftp" => !OperatingSystem.IsWindows()
+                ? new Ftp.SftpService(definition, environment, logger)
+                : throw new InvalidOperationException("config.protocol: sftp runs OpenSSH's sftp client, which edge supports on Linux and macOS"),
             _ => throw new InvalidOperationException($"service type '{definition.Type}' has no connector yet"),
         };
     }
