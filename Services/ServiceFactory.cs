@@ -20,6 +20,10 @@ internal static partial class ServiceFactory
             "redis" => new Redis.RedisService(definition, logger),
             "email" => new Smtp.SmtpService(definition, logger),
             "minio" => new ObjectStorage.S3Service(definition, logger),
+            "ftp" when ServiceConfig.String(definition.Config, "protocol") != "sftp" => new Ftp.FtpService(definition, logger),
+            "ftp" => !OperatingSystem.IsWindows()
+                ? new Ftp.SftpService(definition, environment, logger)
+                : throw new InvalidOperationException("config.protocol: sftp runs OpenSSH's sftp client, which edge supports on Linux and macOS"),
             _ => throw new InvalidOperationException($"service type '{definition.Type}' has no connector yet"),
         };
     }
