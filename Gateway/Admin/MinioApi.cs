@@ -30,7 +30,7 @@ internal static class MinioApi
 
         objects.MapGet("/", async (string? prefix, string? service, ServiceManager services, ConfigStore store, HttpContext http) =>
         {
-            if (Pick(service, services, store) is not { } s3)
+            if (Pick(service, services) is not { } s3)
             {
                 return Problem(service, services, store);
             }
@@ -46,7 +46,7 @@ internal static class MinioApi
 
         objects.MapPost("/", async (string? service, ServiceManager services, ConfigStore store, HttpContext http) =>
         {
-            if (Pick(service, services, store) is not { } s3)
+            if (Pick(service, services) is not { } s3)
             {
                 return Problem(service, services, store);
             }
@@ -70,7 +70,7 @@ internal static class MinioApi
 
         objects.MapGet("/{**key}", async (string key, string? service, ServiceManager services, ConfigStore store, HttpContext http) =>
         {
-            if (Pick(service, services, store) is not { } s3)
+            if (Pick(service, services) is not { } s3)
             {
                 return Problem(service, services, store);
             }
@@ -112,7 +112,7 @@ internal static class MinioApi
 
         objects.MapDelete("/{**key}", async (string key, string? service, ServiceManager services, ConfigStore store, HttpContext http) =>
         {
-            if (Pick(service, services, store) is not { } s3)
+            if (Pick(service, services) is not { } s3)
             {
                 return Problem(service, services, store);
             }
@@ -141,7 +141,7 @@ internal static class MinioApi
     }
 
     /// <summary>The service the request means, or null (then <see cref="Problem"/> says why).</summary>
-    private static S3Service? Pick(string? wanted, ServiceManager services, ConfigStore store)
+    private static S3Service? Pick(string? wanted, ServiceManager services)
     {
         var directory = services.Directory;
         if (!string.IsNullOrEmpty(wanted))
