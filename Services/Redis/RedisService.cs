@@ -42,6 +42,12 @@ internal sealed partial class RedisService : ServiceInstance
             Password = _password,
             DefaultDatabase = _database,
             ClientName = ClientNameFor(definition.Name),
+
+            // A cache needs no pub/sub: without SUBSCRIBE the library opens one connection instead of two, and
+            // with no tie-breaker key or config channel it reads and subscribes to nothing in the user's keyspace.
+            CommandMap = CommandMap.Create(["SUBSCRIBE"], available: false),
+            TieBreaker = "",
+            ConfigurationChannel = "",
             AbortOnConnectFail = false,
             ConnectRetry = 1,
             ConnectTimeout = Math.Min(MaxConnectTimeoutMs, Limits.CallTimeoutMs),
