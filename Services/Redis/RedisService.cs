@@ -42,6 +42,12 @@ internal sealed partial class RedisService : ServiceInstance
             Password = _password,
             DefaultDatabase = _database,
             ClientName = ClientNameFor(definition.Name),
+
+            // A cache needs no pub/sub: without SUBSCRIBE the library opens one connection instead of two, and
+            // with no tie-breaker key or config channel it reads and subscribes to nothing in the user's keyspace.
+            CommandMap = CommandMap.Create(["SUBSCRIBE"], available: false),
+            TieBreaker = "",
+            ConfigurationChannel = "",
             AbortOnConnectFail = false,
             ConnectRetry = 1,
             ConnectTimeout = Math.Min(MaxConnectTimeoutMs, Limits.CallTimeoutMs),
@@ -115,16 +121,26 @@ internal sealed partial class RedisService : ServiceInstance
             return;
         }
 
+        ConnectionMultiplexer connection;
         try
         {
-            var connection = await connecting.ConfigureAwait(false);
+            connection = await connecting.ConfigureAwait(false);
+        }
+        catch (RedisUnavailableException)
+        {
+            return; // never connected: nothing to close
+        }
+
+        try
+        {
             await connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
-            connection.Dispose();
         }
         catch (Exception ex) when (ex is RedisException or IOException or SocketException or ObjectDisposedException)
         {
-            // Closing a connection that is already broken: nothing left to release.
+            // Closing a connection that is already broken: disposing below releases the rest.
         }
+
+        connection.Dispose();
     }
 
     protected override bool IsUnavailable(Exception error) =>

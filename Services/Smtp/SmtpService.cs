@@ -79,7 +79,9 @@ internal sealed class SmtpService : ServiceInstance
                     EnableSsl = _startTls,
                     UseDefaultCredentials = false,
                     Credentials = _credentials,
-                    Timeout = Limits.CallTimeoutMs,
+
+                    // The call deadline cancels the send (504); this is only a backstop behind it.
+                    Timeout = Limits.CallTimeoutMs + 1_000,
                 };
                 try
                 {
