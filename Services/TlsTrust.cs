@@ -13,7 +13,7 @@ namespace Edge.Services;
 /// </summary>
 internal sealed class TlsTrust
 {
-    private static readonly ConcurrentDictionary<string, TlsTrust> ByHost = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<TlsTrust, byte>> ByHost = new(StringComparer.OrdinalIgnoreCase);
     private static int _servicePointInstalled;
 
     private readonly X509Certificate2Collection? _roots;
@@ -97,8 +97,10 @@ internal sealed class TlsTrust
 
     /// <summary>
     /// FtpWebRequest and SmtpClient only consult the process-wide <see cref="ServicePointManager"/> callback. edge
-    /// installs one dispatcher that applies the trust registered for the connection's host name (no other
-    /// client in edge uses ServicePointManager).
+    /// installs one dispatcher that applies the trusts registered for the connection's host name (no other client
+    /// in edge uses ServicePointManager). Several services on one host do not weaken each other: a certificate
+    /// that fails the system check passes when one registered trust's private CA vouches for it, and skipping
+    /// verification applies only when every trust registered for that host skips it.
     /// </summary>
     public void RegisterForServicePoint(string host)
     {
@@ -109,7 +111,16 @@ internal sealed class TlsTrust
 #pragma warning restore SYSLIB0014
         }
 
-        ByHost[host] = this;
+        ByHost.GetOrAdd(host, static _ => new ConcurrentDictionary<TlsTrust, byte>()).TryAdd(this, 0);
+    }
+
+    /// <summary>Withdraws this trust for <paramref name="host"/> (the service that registered it is closing).</summary>
+    public void UnregisterForServicePoint(string host)
+    {
+        if (ByHost.TryGetValue(host, out var trusts))
+        {
+            trusts.TryRemove(this, out _);
+        }
     }
 
     private static bool DispatchByHost(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
@@ -120,7 +131,17 @@ internal sealed class TlsTrust
             WebRequest request => request.RequestUri.Host,
             _ => null,
         };
-        var trust = host is not null && ByHost.TryGetValue(host, out var registered) ? registered : System;
-        return trust.Validate(sender, certificate, chain, errors);
+        if (host is null || !ByHost.TryGetValue(host, out var registered) || registered.IsEmpty)
+        {
+            return System.Validate(sender, certificate, chain, errors);
+        }
+
+        var trusts = registered.Keys;
+        if (trusts.All(t => t.SkipVerify))
+        {
+            return true;
+        }
+
+        return trusts.Any(t => !t.SkipVerify && t.Validate(sender, certificate, chain, errors));
     }
 }

@@ -402,6 +402,11 @@ def check_login(server, session, envelope, mechanism, data):
     return AuthResult(success=ok, handled=False, auth_data=data.login.decode() if ok else None)
 
 class Sink:
+    # .NET's SmtpClient sends "AUTH login" in lower case; aiosmtpd only knows "LOGIN" and answers 504,
+    # after which SmtpClient sends the mail unauthenticated. Accept the lower-case spelling too.
+    async def auth_login(self, server, args):
+        return await server.auth_LOGIN("LOGIN", args)
+
     async def handle_DATA(self, server, session, envelope):
         with lock:
             n = next(numbers)

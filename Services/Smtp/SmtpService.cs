@@ -94,7 +94,11 @@ internal sealed class SmtpService : ServiceInstance
             }
         }, aborted);
 
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public override ValueTask DisposeAsync()
+    {
+        _trust.UnregisterForServicePoint(_host);
+        return ValueTask.CompletedTask;
+    }
 
     protected override bool IsUnavailable(Exception error)
     {
