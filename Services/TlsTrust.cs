@@ -14,6 +14,7 @@ namespace Edge.Services;
 internal sealed class TlsTrust
 {
     private static readonly ConcurrentDictionary<string, ConcurrentDictionary<TlsTrust, byte>> ByHost = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly AsyncLocal<TlsTrust?> Current = new();
     private static int _servicePointInstalled;
 
     private readonly X509Certificate2Collection? _roots;
@@ -97,10 +98,11 @@ internal sealed class TlsTrust
 
     /// <summary>
     /// FtpWebRequest and SmtpClient only consult the process-wide <see cref="ServicePointManager"/> callback. edge
-    /// installs one dispatcher that applies the trusts registered for the connection's host name (no other client
-    /// in edge uses ServicePointManager). Several services on one host do not weaken each other: a certificate
-    /// that fails the system check passes when one registered trust's private CA vouches for it, and skipping
-    /// verification applies only when every trust registered for that host skips it.
+    /// installs one dispatcher. Registering also makes this trust the current one for the calling async flow, and
+    /// the handshake runs in that flow: so each service's connections are checked with that service's own trust.
+    /// A handshake outside any such flow falls back to the trusts registered for its host name, where services do
+    /// not weaken each other: a private CA must vouch for the certificate, and skipping verification applies only
+    /// when every trust registered for that host skips it.
     /// </summary>
     public void RegisterForServicePoint(string host)
     {
@@ -112,6 +114,7 @@ internal sealed class TlsTrust
         }
 
         ByHost.GetOrAdd(host, static _ => new ConcurrentDictionary<TlsTrust, byte>()).TryAdd(this, 0);
+        Current.Value = this;
     }
 
     /// <summary>Withdraws this trust for <paramref name="host"/> (the service that registered it is closing).</summary>
@@ -125,6 +128,11 @@ internal sealed class TlsTrust
 
     private static bool DispatchByHost(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
+        if (Current.Value is { } current)
+        {
+            return current.Validate(sender, certificate, chain, errors);
+        }
+
         var host = sender switch
         {
             SslStream ssl => ssl.TargetHostName,
