@@ -76,6 +76,29 @@ public sealed class FileTransferLimitsTests(GatewayFixture fixture) : IDisposabl
         (await files.ListAsync()).ShouldBe(["active.txt"]);
     }
 
+    [Fact]
+    public async Task EdgeStopped_SharedSshConnectionClosedAndStateFilesRemoved()
+    {
+        // Arrange: an sftp service with a private key copy and an open shared connection, in an edge of its own
+        await using var edge = await EdgeProcess.StartAsync();
+        var server = Track(FileServer.Create("sftp-key"));
+        var name = Unique.Name("stop");
+        var key = File.ReadAllText(TestServices.Get("SFTP_PRIVATE_KEY"));
+        var id = await edge.Admin.CreateServiceAsync(server.Body(name, new Dictionary<string, object?> { ["private_key_path"] = null, ["private_key"] = key }));
+        var files = await FileTransferEndpoint.DeployAsync(edge, name);
+        await files.PutAsync("x.txt", [1]);
+        var stateRoot = Path.Combine(edge.DataDir, "services", id);
+        Masters(stateRoot).Count.ShouldBe(1);
+
+        // Act: a graceful stop (SIGTERM)
+        await edge.StopAsync();
+
+        // Assert: ssh's master exited at once (not after ControlPersist) and the key copy is gone
+        var closed = await Eventually.HoldsAsync(() => Task.FromResult(Masters(stateRoot).Count == 0), TimeSpan.FromSeconds(5));
+        closed.ShouldBeTrue(string.Join("; ", Masters(stateRoot)));
+        Directory.GetFileSystemEntries(stateRoot, "*", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
     public void Dispose()
     {
         foreach (var server in _servers)
@@ -85,7 +108,12 @@ public sealed class FileTransferLimitsTests(GatewayFixture fixture) : IDisposabl
     }
 
     /// <summary>Processes (other than ssh's shared-connection master) whose working folder is in the service's state folder.</summary>
-    private static List<string> ChildrenIn(string stateRoot)
+    private static List<string> ChildrenIn(string stateRoot) => ProcessesIn(stateRoot, masters: false);
+
+    /// <summary>ssh's shared-connection masters whose working folder is in the service's state folder.</summary>
+    private static List<string> Masters(string stateRoot) => ProcessesIn(stateRoot, masters: true);
+
+    private static List<string> ProcessesIn(string stateRoot, bool masters)
     {
         var found = new List<string>();
         foreach (var proc in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
@@ -94,7 +122,7 @@ public sealed class FileTransferLimitsTests(GatewayFixture fixture) : IDisposabl
             {
                 var cwd = new FileInfo(Path.Combine(proc, "cwd")).LinkTarget;
                 var command = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ').Trim();
-                if (cwd is not null && cwd.StartsWith(stateRoot, StringComparison.Ordinal) && !command.Contains("[mux]", StringComparison.Ordinal))
+                if (cwd is not null && cwd.StartsWith(stateRoot, StringComparison.Ordinal) && command.Contains("[mux]", StringComparison.Ordinal) == masters)
                 {
                     found.Add($"{Path.GetFileName(proc)}: {command}");
                 }
