@@ -172,9 +172,22 @@ public sealed class FileTransferFailureTests(GatewayFixture fixture) : IDisposab
 
         try
         {
-            // Act: kill the server
-            await TestServices.KillAsync(server.Server);
-            var (status, body) = await files.CallAsync("get", "before.txt");
+            // Act: kill the server. Other suites sharing these servers run "services.sh start" after their own
+            // kill tests, which starts every server that is down: when ours came back that way, kill it again.
+            HttpStatusCode status;
+            string body;
+            var attempts = 0;
+            do
+            {
+                var pid = ServerPid(server.Server);
+                await TestServices.KillAsync(server.Server);
+                (status, body) = await files.CallAsync("get", "before.txt");
+                if (status == HttpStatusCode.ServiceUnavailable || ServerPid(server.Server) == pid)
+                {
+                    break;
+                }
+            }
+            while (++attempts < 5);
 
             // Assert: 503 naming the service
             status.ShouldBe(HttpStatusCode.ServiceUnavailable, body);
@@ -326,6 +339,10 @@ public sealed class FileTransferFailureTests(GatewayFixture fixture) : IDisposab
         (await _edge.Admin.PostApiAsync("/api/services", Track(FileServer.Create("ftps")).Body(Unique.Name("bad"), new Dictionary<string, object?> { ["ca_cert_path"] = "/nonexistent/ca.pem" })))
             .ShouldFail(HttpStatusCode.BadRequest).Body.ShouldContain("config.ca_cert_path");
     }
+
+    /// <summary>The server's recorded PID line ("pid starttime"), which changes when it is started again.</summary>
+    private static string ServerPid(string server) =>
+        File.ReadAllText(Path.Combine(TestServices.Dir, "run", server + ".pid")).Trim();
 
     private static string MakeThrowawayCa(string folder)
     {
