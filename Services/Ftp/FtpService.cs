@@ -121,7 +121,11 @@ internal sealed partial class FtpService : FileTransferService
     }
 
     // FtpWebRequest holds no connection between requests: nothing to close.
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public override ValueTask DisposeAsync()
+    {
+        _trust?.UnregisterForServicePoint(_host);
+        return ValueTask.CompletedTask;
+    }
 
     private async Task MakeFoldersAsync(string file, CancellationToken cancel)
     {
