@@ -96,7 +96,7 @@ internal sealed class MySqlService : SqlService
         MySqlException { InnerException: FileNotFoundException } when _systemRootsOnly => new SqlConnectException(
             "TLS: the server certificate is not trusted by the system roots for this host name; set ca_cert_path to trust a private CA", error),
         // "SSL Connection error." alone says nothing: the cause is in the inner exception.
-        MySqlException { InnerException: { } inner } when inner is not (MySqlException or SocketException or IOException or AuthenticationException) =>
+        MySqlException { InnerException: { } inner } when inner is not (MySqlException or SocketException or IOException or AuthenticationException or AggregateException) =>
             new SqlConnectException($"{error.Message} ({inner.Message})", error),
         _ => null,
     };

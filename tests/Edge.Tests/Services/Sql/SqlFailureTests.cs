@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Xunit.Abstractions;
 using System.Net;
 using Edge.Tests.Common;
+using Xunit.Abstractions;
 
 namespace Edge.Tests.Services.Sql;
 
@@ -35,6 +35,7 @@ public sealed class SqlFailureTests(GatewayFixture fixture, ITestOutputHelper ou
         var syntax = await _edge.CallAsync(path, new { op = "sql", table, sql = "SELEC 1" });
         var noTable = await _edge.CallAsync(path, new { op = "sql", table, sql = "SELECT * FROM no_such_table_" + Unique.Id() });
         var duplicate = await _edge.CallAsync(path, new { op = "insert", table, row = new { id = 1, name = "b", qty = 1, price = 1 } });
+        var unboundParameter = await _edge.CallAsync(path, new { op = "sql", table, sql = "SELECT @nope AS x" });
         var afterwards = await _edge.CallAsync(path, new { op = "list", table });
 
         // Assert
@@ -45,6 +46,8 @@ public sealed class SqlFailureTests(GatewayFixture fixture, ITestOutputHelper ou
         noTable.Body.Str("error").ShouldContain("no_such_table_");
         duplicate.Status.ShouldBe(500, duplicate.Text);
         duplicate.Body.Str("error").ShouldStartWith($"service '{name}': ");
+        unboundParameter.Status.ShouldBe(500, unboundParameter.Text);
+        unboundParameter.Body.Str("error").ShouldStartWith($"service '{name}': ");
         afterwards.Status.ShouldBe(200, "SQL errors do not mark the backend down: " + afterwards.Text);
     }
 
@@ -260,6 +263,37 @@ public sealed class SqlFailureTests(GatewayFixture fixture, ITestOutputHelper ou
             text.ShouldNotContain(TestServices.Get("POSTGRES_PASSWORD"));
             text.ShouldNotContain(TestServices.Get("MARIADB_PASSWORD"));
         }
+    }
+
+    [Theory]
+    [InlineData("sqlite", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")]
+    [InlineData("postgres", "SELECT pg_sleep(30)")]
+    [InlineData("mysql", "SELECT SLEEP(30)")]
+    public async Task CallTimeout_SlowQuery_Answers504_AndTheQueryIsStopped(string engine, string slowSql)
+    {
+        // Arrange: the sqlite query never ends on its own; the others would hold their slot for 30 s
+        var name = Unique.Name(engine + "-slow");
+        var backend = SqlBackend.For(engine, _edge);
+        var (serviceId, path) = await SqlHandlers.DeployAsync(
+            _edge, backend.Service(name, new { call_timeout_ms = 500, max_in_flight = 1 }), SqlHandlers.Table, timeoutMs: 30_000);
+
+        // Act
+        var clock = Stopwatch.StartNew();
+        var slow = await _edge.CallAsync(path, new { op = "sql", table = "x", sql = slowSql });
+        var answeredIn = clock.ElapsedMilliseconds;
+        var freed = await Eventually.HoldsAsync(async () =>
+            (await _edge.Admin.GetApiAsync($"/api/services/{serviceId}")).ShouldSucceed().Data.GetProperty("status").Num("in_flight") == 0,
+            TimeSpan.FromSeconds(5));
+        var freedIn = clock.ElapsedMilliseconds;
+        var next = await _edge.CallAsync(path, new { op = "sql", table = "x", sql = "SELECT 1 AS one" });
+
+        // Assert
+        output.WriteLine($"{engine}: 504 after {answeredIn} ms, slot free after {freedIn} ms: {slow.Text}");
+        slow.Status.ShouldBe(504, slow.Text);
+        slow.Text.ShouldContain($"service '{name}' did not answer within 500 ms");
+        answeredIn.ShouldBeLessThan(3_000);
+        freed.ShouldBeTrue("the interrupted query must give its slot back long before it would have ended");
+        next.Status.ShouldBe(200, next.Text);
     }
 
     [Fact]
