@@ -9,15 +9,16 @@ namespace Edge.Services.Sql;
 
 /// <summary>
 /// MySQL / MariaDB through MySql.Data 8.0.16, pooled by connection string. Its async methods run synchronously,
-/// so calls run on a thread-pool thread inside the gate (<see cref="SqlService.BlockingDriver"/>): at most
-/// <c>max_in_flight</c> pool threads ever wait on this server. UPDATE reports matched rows (<c>UseAffectedRows=false</c>),
-/// which the records view relies on to tell "not found" from "unchanged".
+/// so each call runs on its own thread inside the gate (<see cref="SqlThreading.DedicatedThread"/>): at most
+/// <c>max_in_flight</c> threads ever wait on this server, none of them a request thread. UPDATE reports matched
+/// rows (<c>UseAffectedRows=false</c>), which the records view relies on to tell "not found" from "unchanged".
 /// </summary>
 internal sealed class MySqlService : SqlService
 {
     public const int DefaultPort = 3306;
 
     private readonly string _connectionString;
+    private readonly bool _systemRootsOnly;
 
     static MySqlService() => TeachUtf8Mb3();
 
@@ -57,12 +58,14 @@ internal sealed class MySqlService : SqlService
             builder.SslCa = Path.GetFullPath(caPath);
         }
 
+        _systemRootsOnly = builder.SslMode == MySqlSslMode.VerifyCA && builder.SslCa is null;
+
         _connectionString = builder.ConnectionString;
     }
 
     public override string Engine => "mysql";
 
-    protected override bool BlockingDriver => true;
+    protected override SqlThreading Threading => SqlThreading.DedicatedThread;
 
     protected override string VersionQuery => "SELECT version()";
 
@@ -74,12 +77,29 @@ internal sealed class MySqlService : SqlService
             connection.Open();
             return ValueTask.FromResult<DbConnection>(connection);
         }
-        catch
+        catch (Exception ex)
         {
             connection.Dispose();
+            if (Explain(ex) is { } explained)
+            {
+                throw explained;
+            }
+
             throw;
         }
     }
+
+    /// <summary>A clearer message for the TLS failures 8.0.16 reports obscurely; null for the rest.</summary>
+    private SqlConnectException? Explain(Exception error) => error switch
+    {
+        // Without SslCa, 8.0.16 accepts only what the system trusts for this host, and blames a missing file.
+        MySqlException { InnerException: FileNotFoundException } when _systemRootsOnly => new SqlConnectException(
+            "TLS: the server certificate is not trusted by the system roots for this host name; set ca_cert_path to trust a private CA", error),
+        // "SSL Connection error." alone says nothing: the cause is in the inner exception.
+        MySqlException { InnerException: { } inner } when inner is not (MySqlException or SocketException or IOException or AuthenticationException or AggregateException) =>
+            new SqlConnectException($"{error.Message} ({inner.Message})", error),
+        _ => null,
+    };
 
     // KILL QUERY on a side connection: the blocked pool thread gets its answer and the slot frees.
     protected override void Interrupt(DbConnection connection, DbCommand command) => command.Cancel();

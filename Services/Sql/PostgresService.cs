@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Net.Security;
+using System.Security.Authentication;
 using Npgsql;
 
 namespace Edge.Services.Sql;
@@ -6,7 +8,8 @@ namespace Edge.Services.Sql;
 /// <summary>
 /// PostgreSQL through one <see cref="NpgsqlDataSource"/> (its own pool, sized to the service's concurrency).
 /// TLS follows libpq's <c>ssl_mode</c>; <c>ca_cert_path</c> makes the private CA the trust root and defaults the
-/// mode to <c>verify-full</c>.
+/// mode to <c>verify-full</c>. Certificates are checked by <see cref="TlsTrust"/> (not Npgsql), so a refusal says why
+/// and no PGSSLROOTCERT or ~/.postgresql file changes what is trusted.
 /// </summary>
 internal sealed class PostgresService : SqlService
 {
@@ -18,27 +21,39 @@ internal sealed class PostgresService : SqlService
         : base(definition, logger)
     {
         var trust = TlsTrust.From(Config);
+        var host = ServiceConfig.RequiredString(Config, "host");
         var sslMode = ServiceConfig.String(Config, "ssl_mode") ?? (trust.Roots is null ? "prefer" : "verify-full");
-        if (sslMode == "disable" && (trust.Roots is not null || trust.SkipVerify))
+        if (sslMode is "disable" or "prefer" && trust.Roots is not null)
         {
-            throw new InvalidOperationException("config.ssl_mode: is 'disable', but ca_cert_path or tls_skip_verify asks for TLS");
+            throw new InvalidOperationException($"config.ssl_mode: '{sslMode}' never checks a certificate, but ca_cert_path is set: use verify-full");
         }
 
+        if (sslMode == "disable" && trust.SkipVerify)
+        {
+            throw new InvalidOperationException("config.ssl_mode: is 'disable', but tls_skip_verify asks for TLS");
+        }
+
+        // libpq: "require" with a root certificate verifies the chain like verify-ca.
+        var verify = sslMode switch
+        {
+            "verify-full" => Verification.Full,
+            "verify-ca" => Verification.Chain,
+            "require" when trust.Roots is not null => Verification.Chain,
+            _ => Verification.None,
+        };
         var connection = new NpgsqlConnectionStringBuilder
         {
-            Host = ServiceConfig.RequiredString(Config, "host"),
+            Host = host,
             Port = ServiceConfig.Int(Config, "port") ?? DefaultPort,
             Database = ServiceConfig.RequiredString(Config, "database"),
             Username = ServiceConfig.RequiredString(Config, "username"),
             Password = ServiceConfig.String(Config, "password"),
+            // Npgsql's Require encrypts and leaves the certificate to the callback below.
             SslMode = sslMode switch
             {
                 "disable" => SslMode.Disable,
-                "require" => SslMode.Require,
-                // Npgsql's Require encrypts without checking the certificate: what tls_skip_verify asks for.
-                "verify-ca" => trust.SkipVerify ? SslMode.Require : SslMode.VerifyCA,
-                "verify-full" => trust.SkipVerify ? SslMode.Require : SslMode.VerifyFull,
-                _ => SslMode.Prefer,
+                "prefer" => SslMode.Prefer,
+                _ => SslMode.Require,
             },
             MaxPoolSize = ServiceConfig.Int(Config, "pool_size") ?? Limits.MaxInFlight,
             Timeout = ConnectTimeoutSeconds,
@@ -47,17 +62,25 @@ internal sealed class PostgresService : SqlService
             Enlist = false,
         };
         var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString);
-        if (trust.Roots is { } roots && !trust.SkipVerify)
+        if (verify != Verification.None)
         {
-            builder.UseRootCertificates(roots);
+            var check = Check(trust, verify, host);
+            builder.UseSslClientAuthenticationOptionsCallback(options => options.RemoteCertificateValidationCallback = check);
         }
 
         _dataSource = builder.Build();
     }
 
+    private enum Verification
+    {
+        None,
+        Chain,
+        Full,
+    }
+
     public override string Engine => "postgres";
 
-    protected override bool BlockingDriver => false;
+    protected override SqlThreading Threading => SqlThreading.Async;
 
     protected override string VersionQuery => "SELECT version()";
 
@@ -83,4 +106,24 @@ internal sealed class PostgresService : SqlService
     protected override string DescribeVersion(string version) => version;
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    /// <summary>
+    /// The certificate check for verify-ca / verify-full. A refusal throws, so the handshake error (and the 503 or
+    /// /test answer built from it) says which check failed instead of "rejected by the callback".
+    /// </summary>
+    private static RemoteCertificateValidationCallback Check(TlsTrust trust, Verification verify, string host) =>
+        (sender, certificate, chain, errors) =>
+        {
+            var relevant = verify == Verification.Full ? errors : errors & ~SslPolicyErrors.RemoteCertificateNameMismatch;
+            if (trust.Validate(sender, certificate, chain, relevant))
+            {
+                return true;
+            }
+
+            throw new AuthenticationException(
+                (relevant & SslPolicyErrors.RemoteCertificateNotAvailable) != 0 ? "TLS: the server sent no certificate"
+                : (relevant & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 ? $"TLS: the server certificate is not issued for host '{host}' (ssl_mode verify-full)"
+                : trust.Roots is null ? "TLS: the server certificate is not trusted by the system roots; set ca_cert_path to trust a private CA"
+                : "TLS: the server certificate is not signed by the CA in ca_cert_path");
+        };
 }

@@ -16,11 +16,10 @@ internal abstract class SqlService(ServiceDefinition definition, ILogger logger)
     public abstract string Engine { get; }
 
     /// <summary>
-    /// True when the driver's async methods really block (MySql.Data, Microsoft.Data.Sqlite). Calls then run on
-    /// a thread-pool thread while they hold their gate slot, so at most <c>max_in_flight</c> threads wait on the
-    /// backend and request threads never do.
+    /// Where calls run. A blocking driver's call runs on another thread while it holds its gate slot, so at most
+    /// <c>max_in_flight</c> threads ever wait on the backend and request threads never do.
     /// </summary>
-    protected abstract bool BlockingDriver { get; }
+    protected abstract SqlThreading Threading { get; }
 
     /// <summary>Seconds a driver waits for a new connection: within the call timeout, at most 15.</summary>
     protected int ConnectTimeoutSeconds => Math.Clamp((Limits.CallTimeoutMs + 999) / 1000, 1, 15);
@@ -40,7 +39,7 @@ internal abstract class SqlService(ServiceDefinition definition, ILogger logger)
     /// <summary>Drops pooled connections, so the first call after a server restart gets fresh ones.</summary>
     protected abstract void ClearPool();
 
-    /// <summary>Stops a running command when its call is cancelled (only for blocking drivers; async ones take the token).</summary>
+    /// <summary>Stops a running command when its call is cancelled (blocking drivers only; async ones take the token).</summary>
     protected virtual void Interrupt(DbConnection connection, DbCommand command)
     {
     }
@@ -147,9 +146,13 @@ internal abstract class SqlService(ServiceDefinition definition, ILogger logger)
     }
 
     private Task<T> Dispatch<T>(List<KeyValuePair<string, object>> parameters, CancellationToken cancel, Func<DbCommand, CancellationToken, Task<T>> work) =>
-        BlockingDriver
-            ? Task.Run(() => ExecuteOnConnectionAsync(parameters, cancel, work), cancel)
-            : ExecuteOnConnectionAsync(parameters, cancel, work);
+        Threading switch
+        {
+            SqlThreading.PoolThread => Task.Run(() => ExecuteOnConnectionAsync(parameters, cancel, work), cancel),
+            SqlThreading.DedicatedThread => Task.Factory.StartNew(
+                () => ExecuteOnConnectionAsync(parameters, cancel, work), cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
+            _ => ExecuteOnConnectionAsync(parameters, cancel, work),
+        };
 
     private async Task<T> ExecuteOnConnectionAsync<T>(List<KeyValuePair<string, object>> parameters, CancellationToken cancel, Func<DbCommand, CancellationToken, Task<T>> work)
     {
@@ -174,7 +177,7 @@ internal abstract class SqlService(ServiceDefinition definition, ILogger logger)
                 command.Parameters.Add(parameter);
             }
 
-            if (!BlockingDriver)
+            if (Threading == SqlThreading.Async)
             {
                 return await work(command, cancel).ConfigureAwait(false);
             }

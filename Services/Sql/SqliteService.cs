@@ -7,7 +7,7 @@ namespace Edge.Services.Sql;
 /// A SQLite file (path relative to edge's working directory). The native library is already initialised by the
 /// config store (<c>ConfigStore.Open</c> runs <c>Batteries_V2.Init</c> before any service loads). Files are put in
 /// WAL mode, connections wait up to the call timeout on a locked database, and a missing file is refused unless
-/// <c>create_if_missing</c> is true. Microsoft.Data.Sqlite is synchronous, so calls run on pool threads like MySQL's.
+/// <c>create_if_missing</c> is true. Microsoft.Data.Sqlite is synchronous, so calls run on pool threads.
 /// </summary>
 internal sealed class SqliteService : SqlService
 {
@@ -35,7 +35,7 @@ internal sealed class SqliteService : SqlService
 
     public override string Engine => "sqlite";
 
-    protected override bool BlockingDriver => true;
+    protected override SqlThreading Threading => SqlThreading.PoolThread;
 
     protected override string VersionQuery => "select sqlite_version()";
 

@@ -44,6 +44,12 @@ public sealed class SqlDatabaseTests(GatewayFixture fixture)
         var list = await _edge.CallAsync(path, new { op = "list", table });
         var one = await _edge.CallAsync(path, new { op = "get", table, id = 2 });
         var none = await _edge.CallAsync(path, new { op = "get", table, id = 99 });
+        var batch = await _edge.CallAsync(path, new
+        {
+            op = "sql",
+            table,
+            sql = $"INSERT INTO {table} (id, name, qty) VALUES (50, 'batch', 1); SELECT name FROM {table} WHERE id = 50",
+        });
 
         // Assert
         created.Status.ShouldBe(200, created.Text);
@@ -66,6 +72,7 @@ public sealed class SqlDatabaseTests(GatewayFixture fixture)
         list.Body.GetRawText().ShouldBe("""[{"id":1,"name":"apple","qty":5},{"id":2,"name":"pear","qty":9}]""");
         one.Body.GetRawText().ShouldBe("""{"id":2,"name":"pear","qty":9}""");
         none.Status.ShouldBe(404);
+        batch.Body.GetRawText().ShouldBe("""[{"name":"batch"}]""", "the rows of the first statement that returns rows: " + batch.Text);
     }
 
     [Theory]
