@@ -107,8 +107,34 @@ public static class TestServices
             await process.WaitForExitAsync();
         }
 
-        // Servers that fork (postgres, sshd) leave children: wait until the port stops answering.
-        await Task.Delay(200);
+        // Servers that fork (postgres, mariadbd's threads, sshd) can accept a moment longer: wait until the port refuses.
+        var port = Port(server switch
+        {
+            "postgres" => "POSTGRES_PORT",
+            "mariadb" => "MARIADB_PORT",
+            "redis" => "REDIS_PORT",
+            "ftp" => "FTP_PORT",
+            "sftp" => "SFTP_PORT",
+            "smtp" => "SMTP_PORT",
+            _ => "S3_PORT",
+        });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await probe.ConnectAsync("127.0.0.1", port);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new InvalidOperationException($"{server} still accepts connections on port {port} 10 s after it was killed");
     }
 
     /// <summary>Starts every server that is down again (scripts/services.sh start) and waits for it to answer.</summary>
