@@ -29,7 +29,7 @@ internal abstract partial class ServiceInstance : IAsyncDisposable
     protected ServiceInstance(ServiceDefinition definition, ILogger logger)
     {
         Definition = definition;
-        Limits = ServiceLimits.From(definition.Config);
+        Limits = ServiceLimits.From(definition.Type, definition.Config);
         Gate = new ServiceGate(Limits.MaxInFlight, Limits.MaxQueue);
         _logger = logger;
     }

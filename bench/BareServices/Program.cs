@@ -10,8 +10,15 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 var app = builder.Build();
 
 var pg = NpgsqlDataSource.Create(Environment.GetEnvironmentVariable("BENCH_PG") ?? throw new InvalidOperationException("BENCH_PG is not set"));
-var redis = await ConnectionMultiplexer.ConnectAsync(Environment.GetEnvironmentVariable("BENCH_REDIS") ?? throw new InvalidOperationException("BENCH_REDIS is not set"));
-var cache = redis.GetDatabase();
+// The same client settings as edge's redis connector: one connection (no pub/sub), no tie-breaker key,
+// connected on first use.
+var redisOptions = ConfigurationOptions.Parse(Environment.GetEnvironmentVariable("BENCH_REDIS") ?? throw new InvalidOperationException("BENCH_REDIS is not set"));
+redisOptions.CommandMap = CommandMap.Create(["SUBSCRIBE"], available: false);
+redisOptions.TieBreaker = "";
+redisOptions.ConfigurationChannel = "";
+redisOptions.AbortOnConnectFail = false;
+redisOptions.ClientName = "bare";
+var redis = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectionMultiplexer.ConnectAsync(redisOptions));
 
 app.MapGet("/pg/{id:int}", async (int id, HttpContext http) =>
 {
@@ -34,7 +41,8 @@ app.MapGet("/pg/{id:int}", async (int id, HttpContext http) =>
 
 app.MapGet("/redis/{key}", async (string key) =>
 {
-    var value = await cache.StringGetAsync(key);
+    var cache = (await redis.Value.ConfigureAwait(false)).GetDatabase();
+    var value = await cache.StringGetAsync(key).ConfigureAwait(false);
     return value.IsNull ? Results.NotFound() : Results.Text((string)value!, "text/plain; charset=utf-8");
 });
 
