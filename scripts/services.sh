@@ -55,7 +55,7 @@ seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b 
 # ---- packages ---------------------------------------------------------------------------------
 
 declare -A PACKAGES=(
-  [common]="curl openssl ca-certificates procps util-linux"
+  [common]="curl openssl ca-certificates procps util-linux sqlite3"
   [postgres]="postgresql-15 postgresql-client-15"
   [mariadb]="mariadb-server mariadb-client"
   [redis]="redis-server redis-tools"
