@@ -3,11 +3,14 @@ namespace Edge.Services;
 /// <summary>Builds the connector for a service type. Building does no I/O: the first call (or a probe) connects.</summary>
 internal static partial class ServiceFactory
 {
-    /// <summary>The connector; throws <see cref="InvalidOperationException"/> with a message naming the config field that cannot be used.</summary>
-    public static ServiceInstance Create(ServiceDefinition definition, ServiceEnvironment environment)
+    /// <summary>
+    /// The connector; throws <see cref="InvalidOperationException"/> with a message naming the config field that
+    /// cannot be used. Warnings (tls_skip_verify) are logged unless <c>checkOnly</c>: a config check warns nothing.
+    /// </summary>
+    public static ServiceInstance Create(ServiceDefinition definition, ServiceEnvironment environment, bool checkOnly = false)
     {
         var logger = environment.Loggers.CreateLogger($"Edge.Services.{definition.Type}");
-        if (ServiceConfig.Bool(definition.Config, "tls_skip_verify") == true)
+        if (!checkOnly && ServiceConfig.Bool(definition.Config, "tls_skip_verify") == true)
         {
             Log.SkipVerify(logger, definition.Name, definition.Type);
         }

@@ -59,7 +59,7 @@ internal sealed partial class ServiceManager(ConfigStore store, ServiceEnvironme
     {
         try
         {
-            var instance = ServiceFactory.Create(Definition(record), environment);
+            var instance = ServiceFactory.Create(Definition(record), environment, checkOnly: true);
             instance.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return null;
         }
