@@ -1,5 +1,10 @@
 using Edge.Gateway.Hosting;
 
+if (args.Length > 0 && args[0] == "import")
+{
+    return await ImportCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
+}
+
 var parsed = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
 if (parsed.Options is not { } options)
 {

@@ -55,6 +55,14 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 return;
             }
 
+            // Built once per deploy; a request that breaks the endpoint's OpenAPI operation never reaches the handler.
+            if (limits.Validator is { } validator &&
+                validator.Validate(request, match.Parameters, body) is { Count: > 0 } problems)
+            {
+                await ResponseWriter.WriteValidationErrorAsync(http, problems, requestId);
+                return;
+            }
+
             context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions);
             var handlerRequest = new Request(http, body, match.Parameters, version.JsonOptions, requestId);
             var started = Stopwatch.GetTimestamp();

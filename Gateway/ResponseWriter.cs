@@ -1,3 +1,4 @@
+using Edge.Gateway.OpenApi.Validation;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -110,6 +111,38 @@ internal static class ResponseWriter
 
         var response = http.Response;
         response.StatusCode = status;
+        response.ContentType = Response.JsonContentType;
+        response.ContentLength = buffer.WrittenCount;
+        response.BodyWriter.Write(buffer.WrittenSpan);
+        return response.BodyWriter.FlushAsync().AsTask();
+    }
+
+    /// <summary>The 400 for a request that fails its endpoint's OpenAPI checks: every problem with where it is.</summary>
+    public static Task WriteValidationErrorAsync(HttpContext http, IReadOnlyList<ValidationProblem> problems, string requestId)
+    {
+        var buffer = RentBuffer();
+        var writer = RentWriter(buffer, error: true);
+        writer.WriteStartObject();
+        writer.WriteString("error"u8, problems.Count == 1
+            ? "request validation failed: " + problems[0].Message
+            : $"request validation failed: {problems.Count} problems");
+        writer.WriteString("request_id"u8, requestId);
+        writer.WriteStartArray("problems"u8);
+        foreach (var problem in problems)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("in"u8, problem.In);
+            writer.WriteString("pointer"u8, problem.Pointer);
+            writer.WriteString("message"u8, problem.Message);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status400BadRequest;
         response.ContentType = Response.JsonContentType;
         response.ContentLength = buffer.WrittenCount;
         response.BodyWriter.Write(buffer.WrittenSpan);

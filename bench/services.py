@@ -14,22 +14,17 @@ Starts the servers with scripts/services.sh start (settings from $EDGE_SERVICES_
 import argparse
 import json
 import os
-import re
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-BENCH = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(BENCH)
-RESULTS = os.path.join(BENCH, "results")
-TOKEN = "bench-token-" + os.urandom(8).hex()
+from benchlib import BENCH, RESULTS, Edge, compare, free_port, log, publish_edge, wait_http
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POOL = 32
 
 PG_HANDLER = """
@@ -62,16 +57,6 @@ request = function()
   return wrk.format("GET", "/pg/" .. math.random(1, 10000))
 end
 """
-
-
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def load_env():
@@ -108,94 +93,13 @@ def seed(env):
 
 
 def publish(skip):
-    edge_dir, bare_dir = os.path.join(RESULTS, "edge"), os.path.join(RESULTS, "BareServices")
-    if not skip or not os.path.exists(os.path.join(edge_dir, "edge")):
-        log("publishing edge (single file, self-contained)")
-        subprocess.run(["dotnet", "publish", os.path.join(ROOT, "edge.csproj"), "-c", "Release", "-r", "linux-x64",
-                        "--self-contained", "true", "-p:PublishSingleFile=true", "-o", edge_dir, "--nologo", "-v:q"],
-                       check=True, stdout=sys.stderr)
+    edge = publish_edge(skip)
+    bare_dir = os.path.join(RESULTS, "BareServices")
     if not skip or not os.path.exists(os.path.join(bare_dir, "BareServices.dll")):
         log("publishing BareServices")
         subprocess.run(["dotnet", "publish", os.path.join(BENCH, "BareServices", "BareServices.csproj"), "-c", "Release",
                         "-o", bare_dir, "--nologo", "-v:q"], check=True, stdout=sys.stderr)
-    return os.path.join(edge_dir, "edge"), os.path.join(bare_dir, "BareServices.dll")
-
-
-class Edge:
-    def __init__(self, binary):
-        self.data = tempfile.mkdtemp(prefix="edge-bench-services.")
-        self.port, self.admin = free_port(), free_port()
-        self.proc = subprocess.Popen(
-            [binary, "--data", self.data, "--port", str(self.port), "--admin-port", str(self.admin)],
-            env=dict(os.environ, EDGE_ADMIN_TOKEN=TOKEN), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_http(f"http://127.0.0.1:{self.admin}/api/health", {"Authorization": "Bearer " + TOKEN})
-
-    def api(self, method, path, body=None):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.admin}{path}", method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r:
-                return json.loads(r.read())["data"]
-        except urllib.error.HTTPError as e:
-            raise RuntimeError(f"{method} {path}: {e.code} {e.read().decode()}") from None
-
-    def service(self, name, kind, config):
-        service = self.api("POST", "/api/services", {"name": name, "service_type": kind, "config": config})
-        probe = self.api("POST", f"/api/services/{service['id']}/test")
-        if not probe["connected"]:
-            raise RuntimeError(f"service {name} does not connect: {probe}")
-        return service
-
-    def endpoint(self, name, path, code):
-        created = self.api("POST", "/api/endpoints", {"name": name, "method": "GET", "path": path, "domain": "*", "code": code})
-        self.api("POST", f"/api/endpoints/{created['id']}/deploy")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
-def wait_http(url, headers=None, proc=None):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within 60 s")
-
-
-def wrk(url, duration, connections=64, script=None):
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
-    if script:
-        args += ["-s", script]
-    out = subprocess.run(args + [url], check=True, capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0
-    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    return {"rps": rps, "non2xx": non2xx, "socket_errors": errors, "p99": p99}
-
-
-def compare(name, urls, rounds, duration, script=None):
-    """Alternates edge and bare every round (order rotating), returns medians and the ratio."""
-    runs = {"edge": [], "bare": []}
-    for target, url in urls.items():
-        wrk(url, 3, script=script)  # warm-up: JIT tiers, pools
-    for r in range(rounds):
-        order = list(urls) if r % 2 == 0 else list(reversed(urls))
-        for target in order:
-            result = wrk(urls[target], duration, script=script)
-            runs[target].append(result)
-            log(f"{name} round {r + 1} {target:5}: {result['rps']:9.0f} req/s  p99 {result['p99']:>8}  "
-                f"non-2xx {result['non2xx']}  socket errors {result['socket_errors']}")
-    med = {t: statistics.median(x["rps"] for x in v) for t, v in runs.items()}
-    bad = sum(x["non2xx"] + x["socket_errors"] for v in runs.values() for x in v)
-    return {"runs": runs, "median_rps": med, "ratio": med["edge"] / med["bare"], "failures": bad}
+    return edge, os.path.join(bare_dir, "BareServices.dll")
 
 
 def limit_scenario(env, edge):

@@ -12,6 +12,8 @@ internal static class AdminApi
         EndpointsApi.Map(api);
         ServicesApi.Map(api);
         MinioApi.Map(api);
+        ImportApi.Map(api);
+        ExportApi.Map(api);
         api.MapFallback((HttpRequest request) =>
             AdminJson.Fail(StatusCodes.Status404NotFound, $"no admin route for {request.Method} {request.Path}"));
     }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Edge.Gateway.Config;
+using System.Text.Json.Nodes;
 using Edge.Gateway.Handlers;
+using Edge.Gateway.OpenApi.Validation;
 using Edge.Gateway.Routing;
 
 namespace Edge.Gateway.Admin;
@@ -15,7 +17,7 @@ internal static class EndpointsApi
     private static readonly string[] Fields =
     [
         "name", "path", "method", "domain", "collection_id", "description", "code", "dependencies", "enabled",
-        "timeout_ms", "drain_timeout_ms", "max_body_bytes",
+        "timeout_ms", "drain_timeout_ms", "max_body_bytes", "openapi", "validate_requests",
     ];
 
     private static readonly string[] ReadOnly =
@@ -57,12 +59,17 @@ internal static class EndpointsApi
 
             var now = store.Now();
             var patch = ReadPatch(input, store, creating: true);
+            var draft = new EndpointRecord { Id = Validation.NewId(), Name = "", Path = "", Method = "", Domain = "", CreatedAt = now, UpdatedAt = now };
+            if (!input.HasErrors)
+            {
+                CheckOpenApi(patch(draft), input);
+            }
+
             if (input.Problems() is { } problems)
             {
                 return problems;
             }
 
-            var draft = new EndpointRecord { Id = Validation.NewId(), Name = "", Path = "", Method = "", Domain = "", CreatedAt = now, UpdatedAt = now };
             var created = store.InsertEndpoint(patch(draft), RouteKeyOf(patch(draft).Path));
             await manager.EndpointChangedAsync(created);
             return AdminJson.Ok(EndpointView.From(created), StatusCodes.Status201Created);
@@ -70,7 +77,7 @@ internal static class EndpointsApi
 
         api.MapPut("/endpoints/{id}", async (string id, HttpRequest request, ConfigStore store, EndpointManager manager) =>
         {
-            if (store.GetEndpoint(id) is null)
+            if (store.GetEndpoint(id) is not { } existing)
             {
                 return AdminJson.NotFound("endpoint", id);
             }
@@ -82,6 +89,11 @@ internal static class EndpointsApi
             }
 
             var patch = ReadPatch(input, store, creating: false);
+            if (!input.HasErrors && (input.Has("openapi") || input.Has("validate_requests")))
+            {
+                CheckOpenApi(patch(existing), input);
+            }
+
             if (input.Problems() is { } problems)
             {
                 return problems;
@@ -204,6 +216,39 @@ internal static class EndpointsApi
         _ => null,
     };
 
+    /// <summary>
+    /// An endpoint's OpenAPI operation must be one edge can check requests against: the same builder the gateway
+    /// uses runs here, so a bad schema is a 400 now rather than an endpoint that cannot validate later.
+    /// </summary>
+    private static void CheckOpenApi(EndpointRecord merged, JsonInput input)
+    {
+        if (merged.OpenApi is null)
+        {
+            if (merged.ValidateRequests)
+            {
+                input.Error("validate_requests", "needs an openapi operation to validate against (import a spec, or set openapi)");
+            }
+
+            return;
+        }
+
+        var contract = JsonNode.Parse(merged.OpenApi) as JsonObject;
+        if (contract?["operation"] is not JsonObject)
+        {
+            input.Error("openapi", "must be an object with an 'operation' (an OpenAPI 3.1 operation object) and optionally 'components'");
+            return;
+        }
+
+        try
+        {
+            RequestValidator.Build(contract);
+        }
+        catch (ContractException ex)
+        {
+            input.Error("openapi", ex.Message);
+        }
+    }
+
     private static object DiagnosticView(CompileDiagnostic d) => new { d.Line, d.Column, d.Severity, d.Id, d.Message };
 
     private static string RouteKeyOf(string path) => RoutePattern.TryParse(path, out var pattern, out _) ? pattern!.Key : path;
@@ -227,6 +272,8 @@ internal static class EndpointsApi
         var timeout = (int?)input.Integer("timeout_ms", 1, MaxTimeoutMs);
         var drain = (int?)input.Integer("drain_timeout_ms", 0, MaxTimeoutMs);
         var maxBody = input.Integer("max_body_bytes", 0, MaxBodyLimit);
+        var openapi = input.ObjectText("openapi");
+        var validateRequests = input.Bool("validate_requests");
 
         RoutePattern? pattern = null;
         if (path is not null && !RoutePattern.TryParse(path, out pattern, out var problem))
@@ -252,6 +299,7 @@ internal static class EndpointsApi
         var hasCollection = input.Has("collection_id");
         var hasDescription = input.Has("description");
         var hasDependencies = input.Has("dependencies");
+        var hasOpenApi = input.Has("openapi");
         return current => current with
         {
             Name = name ?? current.Name,
@@ -266,6 +314,8 @@ internal static class EndpointsApi
             TimeoutMs = timeout ?? current.TimeoutMs,
             DrainTimeoutMs = drain ?? current.DrainTimeoutMs,
             MaxBodyBytes = maxBody ?? current.MaxBodyBytes,
+            OpenApi = hasOpenApi ? openapi : current.OpenApi,
+            ValidateRequests = validateRequests ?? (hasOpenApi && openapi is null ? false : current.ValidateRequests),
         };
     }
 }

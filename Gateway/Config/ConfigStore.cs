@@ -172,16 +172,7 @@ internal sealed class ConfigStore
     {
         Write(conn =>
         {
-            Exec(conn, """
-                INSERT INTO endpoints (id, name, path, route_key, method, domain, collection_id, description, code,
-                    dependencies, enabled, timeout_ms, drain_timeout_ms, max_body_bytes, status, revision,
-                    compiled_revision, running_revision, last_error, created_at, updated_at)
-                VALUES ($id, $name, $path, $route_key, $method, $domain, $collection_id, $description, $code,
-                    $dependencies, $enabled, $timeout_ms, $drain_timeout_ms, $max_body_bytes, $status, $revision,
-                    $compiled_revision, $running_revision, $last_error, $created, $updated)
-                """, EndpointParams(e, routeKey));
-            Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
-                ("$id", e.Id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.CreatedAt));
+            InsertEndpoint(conn, e, routeKey);
             return 0;
         }, $"an endpoint for {e.Method} {e.Path} on domain '{e.Domain}' already exists");
         return e;
@@ -192,31 +183,91 @@ internal sealed class ConfigStore
     /// partial updates never undo each other; a code change keeps a new revision. Null when it does not exist.
     /// </summary>
     public EndpointRecord? UpdateEndpoint(string id, Func<EndpointRecord, EndpointRecord> change, Func<EndpointRecord, string> routeKey) =>
+        Write(conn => UpdateEndpoint(conn, id, change, routeKey), "an endpoint with the same domain, method and path already exists");
+
+    /// <summary>
+    /// Writes a whole import in one transaction: an optional new or changed collection, new endpoints and changes
+    /// to existing ones. Any conflict rolls everything back, so an import lands whole or not at all.
+    /// </summary>
+    public IReadOnlyList<EndpointRecord> ApplyImport(
+        CollectionRecord? insertCollection,
+        CollectionRecord? updateCollection,
+        IReadOnlyList<EndpointRecord> inserts,
+        IReadOnlyList<(string Id, Func<EndpointRecord, EndpointRecord> Change)> updates,
+        Func<EndpointRecord, string> routeKey) =>
         Write(conn =>
         {
-            var current = Query(conn, "SELECT * FROM endpoints WHERE id = $id", ReadEndpoint, ("$id", id)).FirstOrDefault();
-            if (current is null)
+            if (insertCollection is { } c)
             {
-                return null;
+                Exec(conn, """
+                    INSERT INTO collections (id, domain_id, name, description, base_path, enabled, created_at, updated_at)
+                    VALUES ($id, $domain_id, $name, $description, $base_path, $enabled, $created, $updated)
+                    """, CollectionParams(c));
             }
 
-            var e = change(current) with { Id = id, UpdatedAt = Now() };
-            if (current.Code != e.Code)
+            if (updateCollection is { } u)
             {
-                e = e with { Revision = current.Revision + 1 };
-                Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
-                    ("$id", id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.UpdatedAt));
+                Exec(conn, """
+                    UPDATE collections SET name = $name, description = $description, base_path = $base_path,
+                        enabled = $enabled, updated_at = $updated WHERE id = $id
+                    """, CollectionParams(u with { UpdatedAt = Now() }));
             }
 
-            Exec(conn, """
-                UPDATE endpoints SET name = $name, path = $path, route_key = $route_key, method = $method, domain = $domain,
-                    collection_id = $collection_id, description = $description, code = $code, dependencies = $dependencies,
-                    enabled = $enabled, timeout_ms = $timeout_ms, drain_timeout_ms = $drain_timeout_ms,
-                    max_body_bytes = $max_body_bytes, revision = $revision, updated_at = $updated
-                WHERE id = $id
-                """, EndpointParams(e, routeKey(e)));
-            return e with { Status = current.Status, CompiledRevision = current.CompiledRevision, RunningRevision = current.RunningRevision, LastError = current.LastError };
-        }, "an endpoint with the same domain, method and path already exists");
+            var written = new List<EndpointRecord>(inserts.Count + updates.Count);
+            foreach (var e in inserts)
+            {
+                InsertEndpoint(conn, e, routeKey(e));
+                written.Add(e);
+            }
+
+            foreach (var (id, change) in updates)
+            {
+                written.Add(UpdateEndpoint(conn, id, change, routeKey)
+                    ?? throw new StoreConflictException($"endpoint '{id}' was deleted while the import ran"));
+            }
+
+            return (IReadOnlyList<EndpointRecord>)written;
+        }, "the import conflicts with an existing endpoint (same domain, method and path)");
+
+    private static void InsertEndpoint(SqliteConnection conn, EndpointRecord e, string routeKey)
+    {
+        Exec(conn, """
+            INSERT INTO endpoints (id, name, path, route_key, method, domain, collection_id, description, code,
+                dependencies, openapi, validate_requests, enabled, timeout_ms, drain_timeout_ms, max_body_bytes, status, revision,
+                compiled_revision, running_revision, last_error, created_at, updated_at)
+            VALUES ($id, $name, $path, $route_key, $method, $domain, $collection_id, $description, $code,
+                $dependencies, $openapi, $validate_requests, $enabled, $timeout_ms, $drain_timeout_ms, $max_body_bytes, $status, $revision,
+                $compiled_revision, $running_revision, $last_error, $created, $updated)
+            """, EndpointParams(e, routeKey));
+        Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
+            ("$id", e.Id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.CreatedAt));
+    }
+
+    private EndpointRecord? UpdateEndpoint(SqliteConnection conn, string id, Func<EndpointRecord, EndpointRecord> change, Func<EndpointRecord, string> routeKey)
+    {
+        var current = Query(conn, "SELECT * FROM endpoints WHERE id = $id", ReadEndpoint, ("$id", id)).FirstOrDefault();
+        if (current is null)
+        {
+            return null;
+        }
+
+        var e = change(current) with { Id = id, UpdatedAt = Now() };
+        if (current.Code != e.Code)
+        {
+            e = e with { Revision = current.Revision + 1 };
+            Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
+                ("$id", id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.UpdatedAt));
+        }
+
+        Exec(conn, """
+            UPDATE endpoints SET name = $name, path = $path, route_key = $route_key, method = $method, domain = $domain,
+                collection_id = $collection_id, description = $description, code = $code, dependencies = $dependencies,
+                openapi = $openapi, validate_requests = $validate_requests, enabled = $enabled, timeout_ms = $timeout_ms,
+                drain_timeout_ms = $drain_timeout_ms, max_body_bytes = $max_body_bytes, revision = $revision, updated_at = $updated
+            WHERE id = $id
+            """, EndpointParams(e, routeKey(e)));
+        return e with { Status = current.Status, CompiledRevision = current.CompiledRevision, RunningRevision = current.RunningRevision, LastError = current.LastError };
+    }
 
     /// <summary>Records the lifecycle outcome (status, compiled/running revision, last error) without touching the definition.</summary>
     public void SetEndpointState(string id, string status, int? compiledRevision, int? runningRevision, string? lastError) =>
@@ -405,7 +456,8 @@ internal sealed class ConfigStore
     [
         ("$id", e.Id), ("$name", e.Name), ("$path", e.Path), ("$route_key", routeKey), ("$method", e.Method),
         ("$domain", e.Domain), ("$collection_id", e.CollectionId), ("$description", e.Description), ("$code", e.Code),
-        ("$dependencies", e.Dependencies), ("$enabled", e.Enabled ? 1 : 0), ("$timeout_ms", e.TimeoutMs),
+        ("$dependencies", e.Dependencies), ("$openapi", e.OpenApi), ("$validate_requests", e.ValidateRequests ? 1 : 0),
+        ("$enabled", e.Enabled ? 1 : 0), ("$timeout_ms", e.TimeoutMs),
         ("$drain_timeout_ms", e.DrainTimeoutMs), ("$max_body_bytes", e.MaxBodyBytes), ("$status", e.Status),
         ("$revision", e.Revision), ("$compiled_revision", e.CompiledRevision), ("$running_revision", e.RunningRevision),
         ("$last_error", e.LastError), ("$created", e.CreatedAt), ("$updated", e.UpdatedAt),
@@ -474,6 +526,8 @@ internal sealed class ConfigStore
         Description = Str(r, "description"),
         Code = Str(r, "code") ?? "",
         Dependencies = Str(r, "dependencies"),
+        OpenApi = Str(r, "openapi"),
+        ValidateRequests = Int(r, "validate_requests") == 1,
         Enabled = Int(r, "enabled") == 1,
         TimeoutMs = Int(r, "timeout_ms") ?? EndpointRecord.DefaultTimeoutMs,
         DrainTimeoutMs = Int(r, "drain_timeout_ms") ?? EndpointRecord.DefaultDrainTimeoutMs,

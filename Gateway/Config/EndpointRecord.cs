@@ -19,6 +19,15 @@ internal sealed record EndpointRecord
     /// <summary>Raw JSON text of the dependencies object, or null.</summary>
     public string? Dependencies { get; init; }
 
+    /// <summary>
+    /// Raw JSON text of the endpoint's OpenAPI operation (method, path, operation, the component schemas it uses),
+    /// or null for an endpoint with none. Imports fill it; the export and the request validator read it.
+    /// </summary>
+    public string? OpenApi { get; init; }
+
+    /// <summary>Whether requests are checked against <see cref="OpenApi"/> before the handler runs.</summary>
+    public bool ValidateRequests { get; init; }
+
     public bool Enabled { get; init; } = true;
     public int TimeoutMs { get; init; } = DefaultTimeoutMs;
     public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;

@@ -79,6 +79,12 @@ internal static class Migrations
             UNIQUE (endpoint_id, pool_id)
         );
         """,
+
+        // 2: imported endpoints keep their OpenAPI operation (the "contract") and may validate requests against it.
+        """
+        ALTER TABLE endpoints ADD COLUMN openapi TEXT;
+        ALTER TABLE endpoints ADD COLUMN validate_requests INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static int Latest => Steps.Length;

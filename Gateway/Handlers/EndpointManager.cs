@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Edge.Gateway.Config;
 using Edge.Gateway.Hosting;
+using Edge.Gateway.OpenApi.Validation;
 using Edge.Gateway.Routing;
 
 namespace Edge.Gateway.Handlers;
@@ -20,6 +23,7 @@ internal sealed partial class EndpointManager(
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly Lock _routesLock = new();
+    private readonly ConcurrentDictionary<string, (string Text, RequestValidator Validator)> _validators = new(StringComparer.Ordinal);
 
     public HandlerRegistry Registry => registry;
 
@@ -80,11 +84,34 @@ internal sealed partial class EndpointManager(
         RebuildRoutes();
     }
 
+    /// <summary>After an import wrote many endpoints at once: limits and validators refreshed, routes rebuilt once.</summary>
+    public void EndpointsImported(IEnumerable<EndpointRecord> records, IReadOnlyDictionary<string, (string Text, RequestValidator Validator)> built)
+    {
+        foreach (var (id, validator) in built)
+        {
+            // The importer built these while checking the spec: no need to build them twice.
+            _validators[id] = validator;
+        }
+
+        foreach (var record in records)
+        {
+            registry.GetOrCreate(record.Id).Limits = LimitsOf(record);
+            if (!record.Enabled && registry.Find(record.Id)?.Current is not null)
+            {
+                registry.Deactivate(record.Id);
+                store.SetEndpointState(record.Id, EndpointStatus.Stopped, record.CompiledRevision, null, record.LastError);
+            }
+        }
+
+        RebuildRoutes();
+    }
+
     public void EndpointsRemoved(IEnumerable<string> endpointIds)
     {
         foreach (var id in endpointIds)
         {
             registry.Remove(id);
+            _validators.TryRemove(id, out _);
             _locks.TryRemove(id, out _);
         }
 
@@ -260,7 +287,39 @@ internal sealed partial class EndpointManager(
         return compiled;
     }
 
-    private static EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes);
+    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e));
+
+    /// <summary>
+    /// The endpoint's request validator, built only when its OpenAPI operation changed (not per request, not per route
+    /// rebuild). The admin API and the importer refuse an operation that does not build, so a failure here means a
+    /// store written by hand: it is logged and the endpoint serves unvalidated.
+    /// </summary>
+    private RequestValidator? ValidatorOf(EndpointRecord e)
+    {
+        if (!e.ValidateRequests || e.OpenApi is null)
+        {
+            _validators.TryRemove(e.Id, out _);
+            return null;
+        }
+
+        if (_validators.TryGetValue(e.Id, out var built) && string.Equals(built.Text, e.OpenApi, StringComparison.Ordinal))
+        {
+            return built.Validator;
+        }
+
+        try
+        {
+            var validator = RequestValidator.Build(JsonNode.Parse(e.OpenApi)!.AsObject());
+            _validators[e.Id] = (e.OpenApi, validator);
+            return validator;
+        }
+        catch (Exception ex) when (ex is ContractException or JsonException or InvalidOperationException)
+        {
+            _validators.TryRemove(e.Id, out _);
+            LogOf(e.Id).Error($"request validation is off: the stored OpenAPI operation does not build: {ex.Message}");
+            return null;
+        }
+    }
 
     private async Task<IDisposable> LockAsync(string endpointId)
     {

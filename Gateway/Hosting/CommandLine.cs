@@ -7,6 +7,7 @@ internal static class CommandLine
 {
     public const string Usage = """
         usage: edge [serve] [options]
+               edge import FILE --domain HOST [--compile --start]   (see edge import --help)
 
           --data DIR          data folder: edge.db, compile cache, admin-token   (EDGE_DATA, default ./data)
           --port N            gateway port                                        (EDGE_PORT, default 9080)

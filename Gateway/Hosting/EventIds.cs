@@ -16,4 +16,5 @@ internal static class EventIds
     public const int HandlerTimedOut = 31;
     public const int RouteTableRebuilt = 40;
     public const int AdminRequestFailed = 60;
+    public const int Imported = 70;
 }

@@ -65,6 +65,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<RouteTableHolder>();
         services.AddSingleton<TimeoutScheduler>();
         services.AddSingleton<EndpointManager>();
+        services.AddSingleton<Import.Importer>();
         services.AddSingleton<GatewayMiddleware>();
         services.AddSingleton<GatewayClock>();
         services.AddSingleton(sp => new ServiceEnvironment(Path.Combine(options.DataDir, "services"), sp.GetRequiredService<ILoggerFactory>()));

@@ -61,7 +61,7 @@ internal sealed record RoutePattern
                     var name = part.Length > 2 && part[^1] == '}' ? part[1..^1] : null;
                     if (name is null || !IsIdentifier(name))
                     {
-                        error = $"parameter segment '{part}' must look like {{name}} (letters, digits, '_'; not starting with a digit)";
+                        error = $"parameter segment '{part}' must look like {{name}} (letters, digits, '_', '-', '.'; starting with a letter or '_')";
                         return false;
                     }
 
@@ -108,7 +108,8 @@ internal sealed record RoutePattern
 
         foreach (var c in name)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_'))
+            // '-' and '.' appear in real OpenAPI parameter names ({pet-id}, {file.name}).
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
             {
                 return false;
             }
