@@ -29,7 +29,7 @@ internal static class ImportApi
 
             input.RejectUnknown(SpecFields, []);
             string? specText;
-            if (input.Has("spec") && input.Object("spec") is { } specObject)
+            if (input.Raw("spec") is System.Text.Json.Nodes.JsonObject specObject)
             {
                 // A spec may also be sent as a JSON object rather than as text.
                 specText = specObject.ToJsonString();

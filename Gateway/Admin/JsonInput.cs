@@ -61,6 +61,9 @@ internal sealed class JsonInput
 
     public bool Has(string field) => _object.ContainsKey(field);
 
+    /// <summary>The field's JSON as sent (null when absent), for fields that accept more than one shape.</summary>
+    public JsonNode? Raw(string field) => _object.TryGetPropertyValue(field, out var node) ? node : null;
+
     public bool IsNull(string field) => _object.TryGetPropertyValue(field, out var v) && v is null;
 
     public void Error(string field, string problem) => _errors.Add((field, problem));

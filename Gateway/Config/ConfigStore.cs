@@ -277,6 +277,27 @@ internal sealed class ConfigStore
             """, ("$id", id), ("$status", status), ("$compiled", compiledRevision), ("$running", runningRevision),
             ("$error", lastError)));
 
+    /// <summary>Records the compile hashes and lifecycle outcomes of many endpoints in one transaction (bulk deploys).</summary>
+    public void SetEndpointStates(
+        IReadOnlyList<(string Id, int Revision, string Hash)> hashes,
+        IReadOnlyList<(string Id, string Status, int? CompiledRevision, int? RunningRevision, string? LastError)> states) =>
+        Write(conn =>
+        {
+            foreach (var (id, revision, hash) in hashes)
+            {
+                Exec(conn, "UPDATE endpoint_revisions SET compile_hash = $h WHERE endpoint_id = $id AND revision = $rev",
+                    ("$h", hash), ("$id", id), ("$rev", revision));
+            }
+
+            foreach (var (id, status, compiled, running, error) in states)
+            {
+                Exec(conn, """
+                    UPDATE endpoints SET status = $status, compiled_revision = $compiled, running_revision = $running,
+                        last_error = $error WHERE id = $id
+                    """, ("$id", id), ("$status", status), ("$compiled", compiled), ("$running", running), ("$error", error));
+            }
+        });
+
     public bool DeleteEndpoint(string id) =>
         Write(conn => Exec(conn, "DELETE FROM endpoints WHERE id = $id", ("$id", id)) > 0);
 

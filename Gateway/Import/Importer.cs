@@ -194,27 +194,21 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
         int compiledCount = 0, startedCount = 0;
         if (compile)
         {
-            var lifecycleErrors = new ConcurrentBag<ImportError>();
-            await Parallel.ForEachAsync(planned, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = CancellationToken.None },
-                async (p, _) =>
+            var outcomes = await manager.CompileManyAsync([.. planned.Select(p => p.Final.Id)], options.Start);
+            foreach (var (item, final, _) in planned)
+            {
+                if (!outcomes.TryGetValue(final.Id, out var outcome))
                 {
-                    try
-                    {
-                        await manager.CompileAsync(p.Final.Id);
-                        Interlocked.Increment(ref compiledCount);
-                        if (options.Start && p.Final.Enabled)
-                        {
-                            await manager.StartAsync(p.Final.Id);
-                            Interlocked.Increment(ref startedCount);
-                        }
-                    }
-                    catch (Exception ex) when (ex is CompileFailedException or HandlerLoadException or EndpointStateException)
-                    {
-                        lifecycleErrors.Add(new ImportError(p.Item.Label, p.Item.File, null, ex.Message,
-                            (ex as CompileFailedException)?.Diagnostics));
-                    }
-                });
-            errors.AddRange(lifecycleErrors);
+                    continue;
+                }
+
+                compiledCount += outcome.Compiled ? 1 : 0;
+                startedCount += outcome.Started ? 1 : 0;
+                if (outcome.Error is { } ex)
+                {
+                    errors.Add(new ImportError(item.Label, item.File, null, ex.Message, (ex as CompileFailedException)?.Diagnostics));
+                }
+            }
         }
 
         Log.Imported(logger, inserts.Count, updates.Count, target.Host, compiledCount, startedCount, errors.Count, Elapsed(started));
