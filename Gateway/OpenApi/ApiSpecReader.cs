@@ -76,9 +76,10 @@ internal sealed class ApiSpecReader
         }
         else if (root["swagger"] is { } swagger)
         {
-            if (Text(swagger) != "2.0")
+            // YAML reads an unquoted `swagger: 2.0` as the number 2: accepted, as real specs are written so.
+            if (Text(swagger) != "2.0" && !(swagger is JsonValue number && number.TryGetValue<double>(out var n) && n == 2.0))
             {
-                throw new ApiSpecException($"swagger version '{swagger.ToJsonString()}' is not supported: only \"2.0\" (as a string)");
+                throw new ApiSpecException($"swagger version '{swagger.ToJsonString()}' is not supported: edge reads OpenAPI 3.0, 3.1 and Swagger 2.0");
             }
 
             version = "2.0";

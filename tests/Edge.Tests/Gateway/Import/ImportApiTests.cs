@@ -233,7 +233,7 @@ public sealed class ImportApiTests(GatewayFixture fixture)
         // Assert
         strict.ShouldFail(HttpStatusCode.BadRequest);
         strict.Error!.ShouldContain("nothing was imported");
-        strict.Error.ShouldContain("#/components/schemas/Missing");
+        strict.Error!.ShouldContain("#/components/schemas/Missing");
         var error = strict.Data.GetProperty("errors").EnumerateArray().Single();
         error.Str("operation").ShouldBe("create_order");
         error.Str("pointer").ShouldBe("/paths/~1orders/post/requestBody/content/application~1json/schema/$ref");
@@ -244,12 +244,12 @@ public sealed class ImportApiTests(GatewayFixture fixture)
     }
 
     [Theory]
-    [InlineData("openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {description: ok}}\n", "line")]
+    [InlineData("openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {description: ok}}\n", "YAML syntax error at 6:1")]
     [InlineData("openapi: 3.0.0\ninfo: {title: x, version: '1'}\ninfo: {title: y, version: '2'}\npaths: {}\n", "duplicate")]
     [InlineData("{\"openapi\": \"3.1.0\", \"paths\": {}, \"paths\": {}}", "duplicate")]
     [InlineData("title: not a spec\n", "not an OpenAPI document")]
     [InlineData("openapi: 4.0.0\npaths: {}\n", "not supported")]
-    [InlineData("swagger: 2.0\npaths: {}\n", "as a string")]
+    [InlineData("swagger: '1.2'\npaths: {}\n", "not supported")]
     public async Task ImportOpenApi_UnreadableSpec_Returns400AndChangesNothing(string spec, string expected)
     {
         // Arrange
