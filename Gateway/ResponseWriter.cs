@@ -1,7 +1,7 @@
-using Edge.Gateway.OpenApi.Validation;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Edge.Gateway.OpenApi.Validation;
 using Edge.Sdk;
 using Microsoft.Net.Http.Headers;
 

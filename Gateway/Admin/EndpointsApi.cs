@@ -1,6 +1,6 @@
 using System.Globalization;
-using Edge.Gateway.Config;
 using System.Text.Json.Nodes;
+using Edge.Gateway.Config;
 using Edge.Gateway.Handlers;
 using Edge.Gateway.OpenApi.Validation;
 using Edge.Gateway.Routing;
