@@ -13,6 +13,7 @@ internal sealed class EnumConstraint
     private const int ListedValues = 20;
 
     private readonly FrozenSet<string>? _strings;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _stringLookup;
     private readonly JsonElement[] _values;
 
     public EnumConstraint(JsonElement[] values, bool isConst)
@@ -33,23 +34,25 @@ internal sealed class EnumConstraint
             }
 
             _strings = strings.ToFrozenSet(StringComparer.Ordinal);
+            _stringLookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
         }
 
         Message = isConst ? $"must be {values[0].GetRawText()}" : values.Length == 0 ? "no value is allowed (the enum is empty)" : ListMessage(values);
     }
 
-    /// <summary>True when <see cref="Matches"/> wants the instance's text for a string instance.</summary>
+    /// <summary>True when a string value is matched by its text (<see cref="MatchesText"/>): every value is a string.</summary>
     public bool NeedsText => _strings is not null;
 
     public string Message { get; }
 
-    /// <param name="instance">The value.</param>
-    /// <param name="text">The value's text when it is a string and <see cref="NeedsText"/>; else null.</param>
-    public bool Matches(JsonElement instance, string? text)
+    /// <summary>For a string value when <see cref="NeedsText"/>; no string is allocated for the lookup.</summary>
+    public bool MatchesText(ReadOnlySpan<char> text) => _stringLookup.Contains(text);
+
+    public bool Matches(JsonElement instance)
     {
         if (_strings is not null)
         {
-            return text is not null && _strings.Contains(text);
+            return instance.ValueKind == JsonValueKind.String && _strings.Contains(instance.GetString()!);
         }
 
         foreach (var value in _values)

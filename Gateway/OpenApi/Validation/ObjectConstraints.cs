@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Frozen;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -13,6 +14,7 @@ internal sealed class ObjectConstraints
     private const int MaxStackProperties = 64;
 
     private readonly ObjectProperty[] _properties;
+    private readonly byte[][] _utf8Names;
     private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly FrozenDictionary<string, int> _index;
     private readonly bool _hasRequired;
@@ -20,6 +22,12 @@ internal sealed class ObjectConstraints
     public ObjectConstraints(ObjectProperty[] properties)
     {
         _properties = properties;
+        _utf8Names = new byte[properties.Length][];
+        for (var i = 0; i < properties.Length; i++)
+        {
+            _utf8Names[i] = Encoding.UTF8.GetBytes(properties[i].Name);
+        }
+
         var index = new Dictionary<string, int>(properties.Length, StringComparer.Ordinal);
         for (var i = 0; i < properties.Length; i++)
         {
@@ -48,13 +56,15 @@ internal sealed class ObjectConstraints
         // PERF: which declared/required properties were seen, on the stack for any usual schema.
         var seen = properties.Length <= MaxStackProperties ? stackalloc bool[properties.Length] : new bool[properties.Length];
         var count = 0;
+        var next = 0;
         foreach (var property in instance.EnumerateObject())
         {
             count++;
             var known = false;
-            var index = properties.Length == 0 ? -1 : Find(property);
+            var index = properties.Length == 0 ? -1 : Find(property, next);
             if (index >= 0)
             {
+                next = index + 1;
                 seen[index] = true;
                 var entry = properties[index];
                 if (entry.Declared)
@@ -122,13 +132,20 @@ internal sealed class ObjectConstraints
     }
 
     /// <summary>
-    /// PERF: the property's raw UTF-8 name is transcoded on the stack and looked up without allocating a string;
-    /// escaped or long names (rare) take the allocating path.
+    /// PERF: documents usually list properties in the schema's order, so the one after the last found is
+    /// compared first, on raw UTF-8 bytes. Otherwise the name is transcoded on the stack and looked up without
+    /// allocating a string; escaped or long names (rare) take the allocating path.
     /// </summary>
-    private int Find(JsonProperty property)
+    private int Find(JsonProperty property, int expected)
     {
         var raw = JsonMarshal.GetRawUtf8PropertyName(property);
-        if (raw.Length <= MaxStackName && raw.IndexOf((byte)'\\') < 0)
+        var escaped = raw.IndexOf((byte)'\\') >= 0;
+        if (!escaped && expected < _utf8Names.Length && raw.SequenceEqual(_utf8Names[expected]))
+        {
+            return expected;
+        }
+
+        if (!escaped && raw.Length <= MaxStackName)
         {
             Span<char> name = stackalloc char[MaxStackName];
             if (Utf8.ToUtf16(raw, name, out _, out var written) == OperationStatus.Done)

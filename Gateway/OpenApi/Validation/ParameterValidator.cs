@@ -73,6 +73,12 @@ internal sealed class ParameterValidator
     /// </summary>
     public bool TryWrite(HttpRequest request, IReadOnlyDictionary<string, string>? pathParameters, Utf8JsonWriter writer, ValidationContext context)
     {
+        if (_shape == ParameterShape.Object)
+        {
+            CheckObjectPresence(request, pathParameters, context);
+            return false;
+        }
+
         var values = Read(request, pathParameters);
         if (values.Count == 0)
         {
@@ -86,8 +92,6 @@ internal sealed class ParameterValidator
 
         switch (_shape)
         {
-            case ParameterShape.Object:
-                return false;
             case ParameterShape.Json:
                 return TryWriteJson(values, writer, context);
             case ParameterShape.Array:
@@ -124,6 +128,37 @@ internal sealed class ParameterValidator
 
         TryConvert(text, writer);
         return true;
+    }
+
+    /// <summary>
+    /// Object parameters are accepted unchecked (deepObject and exploded form objects spread over several keys);
+    /// only a required one is looked for: ?filter[x]=1 for deepObject, the key itself otherwise. An exploded
+    /// form object in the query (?x=1&amp;y=2) has no key of its own and is taken as present.
+    /// </summary>
+    private void CheckObjectPresence(HttpRequest request, IReadOnlyDictionary<string, string>? pathParameters, ValidationContext context)
+    {
+        if (!Required || (In == "query" && _explode && _style == ParameterStyle.Form))
+        {
+            return;
+        }
+
+        var present = false;
+        if (In == "query" && _style == ParameterStyle.DeepObject)
+        {
+            foreach (var key in request.Query.Keys)
+            {
+                present |= key.Length > Name.Length && key[Name.Length] == '[' && key.StartsWith(Name, StringComparison.Ordinal);
+            }
+        }
+        else
+        {
+            present = Read(request, pathParameters).Count > 0;
+        }
+
+        if (!present)
+        {
+            context.Report(In, Pointer, $"required {In} parameter '{Name}' is missing");
+        }
     }
 
     private StringValues Read(HttpRequest request, IReadOnlyDictionary<string, string>? pathParameters)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -15,10 +16,15 @@ internal sealed class RequestValidator
 {
     private const int MaxStackParameters = 32;
 
+    // A per-thread buffer that grew past this for one huge parameter is not kept.
+    private const int MaxRetainedBuffer = 64 * 1024;
+
     // OpenAPI: header parameters named Accept, Content-Type or Authorization are ignored.
     private static readonly HashSet<string> IgnoredHeaders = new(StringComparer.OrdinalIgnoreCase) { "Accept", "Content-Type", "Authorization" };
     private static readonly string[] Locations = ["path", "query", "header", "cookie"];
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+    // The relaxed encoder escapes only what JSON requires: the text is read back by the validator, never served,
+    // and unescaped strings are read without allocating (SchemaNode.ValidateText).
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // PERF: converted parameter values are written to one per-thread buffer and parsed as one document.
     [ThreadStatic]
@@ -96,18 +102,22 @@ internal sealed class RequestValidator
 
         writer.WriteEndArray();
         writer.Flush();
-        if (count == 0)
+        if (count > 0)
         {
-            return;
+            using var document = JsonDocument.Parse(buffer.WrittenMemory);
+            var k = 0;
+            foreach (var value in document.RootElement.EnumerateArray())
+            {
+                var parameter = _parameters[written[k++]];
+                context.Start(parameter.In, parameter.Pointer);
+                parameter.Schema!.Validate(value, context);
+            }
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        var k = 0;
-        foreach (var value in document.RootElement.EnumerateArray())
+        if (buffer.Capacity > MaxRetainedBuffer)
         {
-            var parameter = _parameters[written[k++]];
-            context.Start(parameter.In, parameter.Pointer);
-            parameter.Schema!.Validate(value, context);
+            _threadBuffer = null;
+            _threadWriter = null;
         }
     }
 

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Edge.Gateway.OpenApi.Validation;
 
@@ -9,6 +13,8 @@ namespace Edge.Gateway.OpenApi.Validation;
 /// </summary>
 internal sealed class SchemaNode(string pointer)
 {
+    private const int MaxStackText = 256;
+
     /// <summary>Where the schema is inside the contract, for build errors.</summary>
     public string Pointer { get; } = pointer;
 
@@ -74,37 +80,34 @@ internal sealed class SchemaNode(string pointer)
             return;
         }
 
-        // PERF: a string's text is read once, and only if some keyword looks at it.
-        string? text = null;
         if (kind == JsonValueKind.String && (StringChecks is not null || (Enum?.NeedsText ?? false) || (Const?.NeedsText ?? false)))
         {
-            text = instance.GetString();
+            ValidateText(instance, context);
         }
-
-        if (Enum is not null && !Enum.Matches(instance, text) && context.Fail())
+        else
         {
-            context.Describe(Enum.Message);
-        }
+            if (Enum is not null && !Enum.Matches(instance) && context.Fail())
+            {
+                context.Describe(Enum.Message);
+            }
 
-        if (Const is not null && !Const.Matches(instance, text) && context.Fail())
-        {
-            context.Describe(Const.Message);
-        }
+            if (Const is not null && !Const.Matches(instance) && context.Fail())
+            {
+                context.Describe(Const.Message);
+            }
 
-        switch (kind)
-        {
-            case JsonValueKind.Number:
-                NumberChecks?.Validate(instance, context);
-                break;
-            case JsonValueKind.String:
-                StringChecks?.Validate(text!, context);
-                break;
-            case JsonValueKind.Array:
-                ArrayChecks?.Validate(instance, context);
-                break;
-            case JsonValueKind.Object:
-                ObjectChecks?.Validate(instance, context);
-                break;
+            switch (kind)
+            {
+                case JsonValueKind.Number:
+                    NumberChecks?.Validate(instance, context);
+                    break;
+                case JsonValueKind.Array:
+                    ArrayChecks?.Validate(instance, context);
+                    break;
+                case JsonValueKind.Object:
+                    ObjectChecks?.Validate(instance, context);
+                    break;
+            }
         }
 
         if (AllOf is not null)
@@ -132,6 +135,52 @@ internal sealed class SchemaNode(string pointer)
             if (context.EndTry(mark) == 0 && context.Fail())
             {
                 context.Describe("must not match the schema given in 'not'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The keywords that read a string's text. PERF: the text is decoded from the document's UTF-8 onto the
+    /// stack (a pooled array when long) instead of into a new string; only a value with escapes is read with
+    /// GetString. The body's UTF-8 was checked before parsing, so decoding cannot fail.
+    /// </summary>
+    [SkipLocalsInit]
+    private void ValidateText(JsonElement instance, ValidationContext context)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(instance)[1..^1];
+        char[]? rented = null;
+        // UTF-8 never takes fewer bytes than UTF-16 chars, so raw.Length chars always suffice.
+        var buffer = raw.Length <= MaxStackText ? stackalloc char[MaxStackText] : (rented = ArrayPool<char>.Shared.Rent(raw.Length));
+        try
+        {
+            scoped ReadOnlySpan<char> text;
+            if (raw.IndexOf((byte)'\\') >= 0)
+            {
+                text = instance.GetString();
+            }
+            else
+            {
+                Utf8.ToUtf16(raw, buffer, out _, out var written);
+                text = buffer[..written];
+            }
+
+            if (Enum is not null && !(Enum.NeedsText ? Enum.MatchesText(text) : Enum.Matches(instance)) && context.Fail())
+            {
+                context.Describe(Enum.Message);
+            }
+
+            if (Const is not null && !(Const.NeedsText ? Const.MatchesText(text) : Const.Matches(instance)) && context.Fail())
+            {
+                context.Describe(Const.Message);
+            }
+
+            StringChecks?.Validate(text, context);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
             }
         }
     }

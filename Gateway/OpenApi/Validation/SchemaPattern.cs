@@ -37,7 +37,7 @@ internal sealed class SchemaPattern
     }
 
     /// <summary>False when the match timed out; <paramref name="matched"/> is then meaningless.</summary>
-    public bool TryMatch(string value, out bool matched)
+    public bool TryMatch(ReadOnlySpan<char> value, out bool matched)
     {
         try
         {

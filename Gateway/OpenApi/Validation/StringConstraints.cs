@@ -11,7 +11,7 @@ internal sealed class StringConstraints
     /// <summary>The format as the contract spells it, for messages.</summary>
     public string FormatName { get; init; } = "";
 
-    public void Validate(string text, ValidationContext context)
+    public void Validate(ReadOnlySpan<char> text, ValidationContext context)
     {
         if (MinLength > 0 || MaxLength is not null)
         {
@@ -51,9 +51,9 @@ internal sealed class StringConstraints
     public static string Plural(int count, string noun, string? plural = null) => count == 1 ? $"1 {noun}" : $"{count} {plural ?? noun + "s"}";
 
     /// <summary>UTF-16 length less one per surrogate pair; the vectorised search keeps the common case a length read.</summary>
-    private static int CodePoints(string text)
+    private static int CodePoints(ReadOnlySpan<char> text)
     {
-        var first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        var first = text.IndexOfAnyInRange('\uD800', '\uDFFF');
         if (first < 0)
         {
             return text.Length;

@@ -27,7 +27,7 @@ internal static class StringFormats
         _ => StringFormat.None,
     };
 
-    public static bool IsValid(StringFormat format, string value) => format switch
+    public static bool IsValid(StringFormat format, ReadOnlySpan<char> value) => format switch
     {
         StringFormat.DateTime => IsDateTime(value),
         StringFormat.Date => IsDate(value),
@@ -36,7 +36,7 @@ internal static class StringFormats
         StringFormat.Uuid => Guid.TryParseExact(value, "D", out _),
         StringFormat.Email => IsEmail(value),
         StringFormat.Uri => IsUri(value),
-        StringFormat.UriReference => !HasWhiteSpaceOrControl(value) && Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _),
+        StringFormat.UriReference => !HasWhiteSpaceOrControl(value) && Uri.TryCreate(value.ToString(), UriKind.RelativeOrAbsolute, out _),
         StringFormat.Ipv4 => IsIpv4(value),
         StringFormat.Ipv6 => IsIpv6(value),
         StringFormat.Hostname => IsHostname(value),
@@ -119,7 +119,7 @@ internal static class StringFormats
     }
 
     /// <summary>local@domain: an RFC 5322 dot-atom local part (non-ASCII letters allowed) and a hostname or [address].</summary>
-    private static bool IsEmail(string value)
+    private static bool IsEmail(ReadOnlySpan<char> value)
     {
         var at = value.LastIndexOf('@');
         if (at <= 0 || at > 64 || at == value.Length - 1)
@@ -127,7 +127,7 @@ internal static class StringFormats
             return false;
         }
 
-        var local = value.AsSpan(0, at);
+        var local = value[..at];
         if (local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
         {
             return false;
@@ -141,7 +141,7 @@ internal static class StringFormats
             }
         }
 
-        var domain = value.AsSpan(at + 1);
+        var domain = value[(at + 1)..];
         if (domain[0] == '[' && domain[^1] == ']')
         {
             var literal = domain[1..^1];
@@ -152,20 +152,20 @@ internal static class StringFormats
     }
 
     /// <summary>An absolute URI: a scheme first (Uri alone would take "/x" for a file path on Unix).</summary>
-    private static bool IsUri(string value)
+    private static bool IsUri(ReadOnlySpan<char> value)
     {
         if (value.Length == 0 || !char.IsAsciiLetter(value[0]) || HasWhiteSpaceOrControl(value))
         {
             return false;
         }
 
-        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        var colon = value.IndexOf(':');
         if (colon < 1)
         {
             return false;
         }
 
-        foreach (var c in value.AsSpan(1, colon - 1))
+        foreach (var c in value[1..colon])
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
             {
@@ -173,7 +173,7 @@ internal static class StringFormats
             }
         }
 
-        return Uri.TryCreate(value, UriKind.Absolute, out _);
+        return Uri.TryCreate(value.ToString(), UriKind.Absolute, out _);
     }
 
     private static bool HasWhiteSpaceOrControl(ReadOnlySpan<char> value)

@@ -300,6 +300,36 @@ public sealed class RequestValidatorTests
     }
 
     [Fact]
+    public void Validate_EscapedStringValue_IsCheckedUnescaped()
+    {
+        var validator = BodySchema("""{"type": "object", "properties": {"a": {"pattern": "^abc$"}, "e": {"enum": ["café", "tea"]}, "n": {"maxLength": 2}}}""");
+
+        ShouldBeValid(Body(validator, """{"a": "a\u0062c", "e": "caf\u00e9", "n": "\n\t"}"""));
+        Single(Body(validator, """{"e": "caf\u00e8"}""")).ShouldBe(new ValidationProblem("body", "/e", "must be one of: café, tea"));
+    }
+
+    [Fact]
+    public void Validate_LongNonAsciiString_IsMeasuredAndMatchedWhole()
+    {
+        var validator = BodySchema("""{"type": "string", "maxLength": 600, "pattern": "^(é|x)+z$"}""");
+        var text = string.Concat(Enumerable.Repeat("éx", 300));
+
+        ShouldBeValid(Body(validator, $"\"{text[..^1]}z\""));
+        var problems = Body(validator, $"\"{text}z\"");
+        problems.ShouldNotBeNull();
+        problems.Select(p => p.Message).ShouldBe(["must be at most 600 characters long, got 601"]);
+    }
+
+    [Fact]
+    public void Validate_ParameterWithCharactersJsonWouldEscape_IsCheckedAsSent()
+    {
+        var validator = Parameters("""[{"name": "q", "in": "query", "schema": {"type": "string", "enum": ["a+b<c>&\"é"]}}]""");
+
+        ShouldBeValid(Request(validator, "?q=" + Uri.EscapeDataString("a+b<c>&\"é")));
+        Single(Request(validator, "?q=ab")).Message.ShouldBe("must be one of: a+b<c>&\"é");
+    }
+
+    [Fact]
     public void Validate_PatternIsUnanchoredSearch_MatchesInside()
     {
         var validator = BodySchema("""{"pattern": "b+"}""");
@@ -885,12 +915,21 @@ public sealed class RequestValidatorTests
     }
 
     [Fact]
-    public void Validate_ObjectQueryParameter_IsAcceptedUnchecked()
+    public void Validate_DeepObjectQueryParameter_IsAcceptedUncheckedButMustBePresent()
     {
         var validator = Parameters("""[{"name": "filter", "in": "query", "required": true, "style": "deepObject", "schema": {"type": "object", "required": ["x"]}}]""");
 
-        ShouldBeValid(Request(validator, "?filter=anything"));
-        Single(Request(validator)).Message.ShouldBe("required query parameter 'filter' is missing");
+        ShouldBeValid(Request(validator, "?filter[y]=anything"));
+        Single(Request(validator, "?filters[x]=1&filter=1")).ShouldBe(new ValidationProblem("query", "/filter", "required query parameter 'filter' is missing"));
+    }
+
+    [Fact]
+    public void Validate_ExplodedFormObjectQueryParameter_IsAcceptedUnchecked()
+    {
+        var validator = Parameters("""[{"name": "point", "in": "query", "required": true, "schema": {"type": "object", "properties": {"x": {"type": "integer"}}}}]""");
+
+        ShouldBeValid(Request(validator, "?x=not-checked"));
+        ShouldBeValid(Request(validator));
     }
 
     [Fact]
