@@ -51,8 +51,8 @@ internal sealed class ParameterValidator
         _expected = ExpectedText(_valueTypes);
 
         // PERF: when the schema says nothing the conversion has not already checked (a plain {type: integer}),
-        // the value is not written and no document is parsed for it.
-        _writes = schema is not null && _shape != ParameterShape.Object && !schema.ChecksOnlyType;
+        // the value is not written and no document is parsed for it. A JSON value's type is checked by the schema.
+        _writes = schema is not null && _shape != ParameterShape.Object && (_shape == ParameterShape.Json || !schema.ChecksOnlyType);
     }
 
     public string Name { get; }

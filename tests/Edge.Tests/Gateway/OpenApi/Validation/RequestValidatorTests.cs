@@ -583,6 +583,21 @@ public sealed class RequestValidatorTests
         Single(Body(validator, """{"b": {"a": {"b": {"n": "x"}}}}""")).Pointer.ShouldBe("/b/a/b/n");
     }
 
+    [Fact]
+    public void Build_LongRefChain_BuildsWithoutDeepRecursion()
+    {
+        // C0 → C1 → … → C4999, each through a property: thousands of refs deep, built from a work list.
+        const int Count = 5000;
+        var components = string.Join(", ", Enumerable.Range(0, Count).Select(i => i < Count - 1
+            ? $"\"C{i}\": " + """{"type": "object", "properties": {"next": {"$ref": "#/components/schemas/C""" + (i + 1) + "\"}}}"
+            : $"\"C{i}\": " + """{"type": "integer"}"""));
+
+        var validator = BodySchema("""{"$ref": "#/components/schemas/C0"}""", "{" + components + "}");
+
+        ShouldBeValid(Body(validator, """{"next": {"next": {}}}"""));
+        Single(Body(validator, """{"next": {"next": 3}}""")).ShouldBe(new ValidationProblem("body", "/next/next", "expected object, got integer"));
+    }
+
     // ---- contract errors ----
 
     [Fact]
@@ -965,6 +980,15 @@ public sealed class RequestValidatorTests
         ShouldBeValid(Request(validator, "?f=" + Uri.EscapeDataString("""{"x": 1}""")));
         Single(Request(validator, "?f=" + Uri.EscapeDataString("{}"))).ShouldBe(new ValidationProblem("query", "/f", "missing required property 'x'"));
         Single(Request(validator, "?f=" + Uri.EscapeDataString("{x"))).Message.ShouldStartWith("not valid JSON: ");
+    }
+
+    [Fact]
+    public void Validate_ParameterWithJsonContentTypeOnly_ChecksTheType()
+    {
+        var validator = Parameters("""[{"name": "f", "in": "header", "content": {"application/json": {"schema": {"type": "object"}}}}]""");
+
+        ShouldBeValid(Request(validator, headers: [("f", "{}")]));
+        Single(Request(validator, headers: [("f", "5")])).ShouldBe(new ValidationProblem("header", "/f", "expected object, got integer"));
     }
 
     [Fact]
