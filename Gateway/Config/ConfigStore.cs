@@ -110,10 +110,7 @@ internal sealed class ConfigStore
 
     public CollectionRecord InsertCollection(CollectionRecord c)
     {
-        Write(conn => Exec(conn, """
-            INSERT INTO collections (id, domain_id, name, description, base_path, enabled, created_at, updated_at)
-            VALUES ($id, $domain_id, $name, $description, $base_path, $enabled, $created, $updated)
-            """, CollectionParams(c)));
+        Write(conn => InsertCollection(conn, c));
         return c;
     }
 
@@ -128,10 +125,7 @@ internal sealed class ConfigStore
             }
 
             var c = change(current) with { Id = id, UpdatedAt = Now() };
-            Exec(conn, """
-                UPDATE collections SET name = $name, description = $description, base_path = $base_path,
-                    enabled = $enabled, updated_at = $updated WHERE id = $id
-                """, CollectionParams(c));
+            UpdateCollection(conn, c);
             return c;
         });
 
@@ -199,18 +193,12 @@ internal sealed class ConfigStore
         {
             if (insertCollection is { } c)
             {
-                Exec(conn, """
-                    INSERT INTO collections (id, domain_id, name, description, base_path, enabled, created_at, updated_at)
-                    VALUES ($id, $domain_id, $name, $description, $base_path, $enabled, $created, $updated)
-                    """, CollectionParams(c));
+                InsertCollection(conn, c);
             }
 
             if (updateCollection is { } u)
             {
-                Exec(conn, """
-                    UPDATE collections SET name = $name, description = $description, base_path = $base_path,
-                        enabled = $enabled, updated_at = $updated WHERE id = $id
-                    """, CollectionParams(u with { UpdatedAt = Now() }));
+                UpdateCollection(conn, u with { UpdatedAt = Now() });
             }
 
             var written = new List<EndpointRecord>(inserts.Count + updates.Count);
@@ -228,6 +216,16 @@ internal sealed class ConfigStore
 
             return (IReadOnlyList<EndpointRecord>)written;
         }, "the import conflicts with an existing endpoint (same domain, method and path)");
+
+    private static int InsertCollection(SqliteConnection conn, CollectionRecord c) => Exec(conn, """
+        INSERT INTO collections (id, domain_id, name, description, base_path, enabled, created_at, updated_at)
+        VALUES ($id, $domain_id, $name, $description, $base_path, $enabled, $created, $updated)
+        """, CollectionParams(c));
+
+    private static int UpdateCollection(SqliteConnection conn, CollectionRecord c) => Exec(conn, """
+        UPDATE collections SET name = $name, description = $description, base_path = $base_path,
+            enabled = $enabled, updated_at = $updated WHERE id = $id
+        """, CollectionParams(c));
 
     private static void InsertEndpoint(SqliteConnection conn, EndpointRecord e, string routeKey)
     {
