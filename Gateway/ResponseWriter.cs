@@ -59,26 +59,10 @@ internal static class ResponseWriter
                 break;
         }
 
-        httpResponse.StatusCode = response.Status;
-        if (response.HeadersOrNull is { Count: > 0 } headers)
-        {
-            foreach (var (name, value) in headers)
-            {
-                if (!ReservedHeaders.Contains(name))
-                {
-                    httpResponse.Headers[name] = value;
-                }
-            }
-        }
-
+        WriteHead(http, response, withContentType: !bodyless);
         if (bodyless)
         {
             return Task.CompletedTask;
-        }
-
-        if (response.ResolveContentType() is { } contentType)
-        {
-            httpResponse.ContentType = contentType;
         }
 
         if (bytes is not null)
@@ -115,6 +99,28 @@ internal static class ResponseWriter
         response.ContentLength = buffer.WrittenCount;
         response.BodyWriter.Write(buffer.WrittenSpan);
         return response.BodyWriter.FlushAsync().AsTask();
+    }
+
+    /// <summary>Sets the status, the handler's headers (framing and reserved ones skipped) and the content type.</summary>
+    public static void WriteHead(HttpContext http, Response response, bool withContentType)
+    {
+        var httpResponse = http.Response;
+        httpResponse.StatusCode = response.Status;
+        if (response.HeadersOrNull is { Count: > 0 } headers)
+        {
+            foreach (var (name, value) in headers)
+            {
+                if (!ReservedHeaders.Contains(name))
+                {
+                    httpResponse.Headers[name] = value;
+                }
+            }
+        }
+
+        if (withContentType && response.ResolveContentType() is { } contentType)
+        {
+            httpResponse.ContentType = contentType;
+        }
     }
 
     /// <summary>The 400 for a request that fails its endpoint's OpenAPI checks: every problem with where it is.</summary>

@@ -124,6 +124,19 @@ public sealed class Response
         return response;
     }
 
+    /// <summary>
+    /// A streamed body: <paramref name="write"/> sends chunks as it produces them, headers going out with the first (HTTP/1.1
+    /// chunked encoding, HTTP/2 DATA frames) and may end with trailers. The body has no length limit and no buffering;
+    /// <see cref="ResponseStream.Aborted"/> fires when the client goes away.
+    /// </summary>
+    public static Response Stream(int status, Func<ResponseStream, Task> write, string? contentType = null)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var response = new Response(status);
+        response.SetBody(write, ResponseBodyKind.Stream, string.IsNullOrWhiteSpace(contentType) ? "application/octet-stream" : contentType);
+        return response;
+    }
+
     /// <summary>A redirect (301, 302, 303, 307 or 308) to <paramref name="location"/>.</summary>
     public static Response Redirect(int status, string location)
     {

@@ -14,4 +14,7 @@ internal enum ResponseBodyKind
 
     /// <summary>A byte array written as is.</summary>
     Bytes,
+
+    /// <summary>A <c>Func&lt;ResponseStream, Task&gt;</c> that writes the body in chunks (see <see cref="Response.Stream"/>).</summary>
+    Stream,
 }
