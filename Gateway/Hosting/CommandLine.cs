@@ -14,6 +14,7 @@ internal static class CommandLine
           --admin-port N      admin API port                                      (EDGE_ADMIN_PORT, default 9081)
           --bind ADDR         gateway bind address                                (EDGE_BIND, default 0.0.0.0)
           --admin-bind ADDR   admin bind address                                  (EDGE_ADMIN_BIND, default 127.0.0.1)
+          --h2c-port N        an extra gateway port for HTTP/2 without TLS (prior knowledge)   (EDGE_H2C_PORT, default off)
           --version           print the version and exit
           --help              print this help and exit
 
@@ -30,6 +31,7 @@ internal static class CommandLine
         string? adminPort = env("EDGE_ADMIN_PORT");
         string? bind = env("EDGE_BIND");
         string? adminBind = env("EDGE_ADMIN_BIND");
+        string? h2cPort = env("EDGE_H2C_PORT");
 
         var i = 0;
         if (args.Length > 0 && args[0] == "serve")
@@ -54,7 +56,7 @@ internal static class CommandLine
                     return new Result(null, Usage, 0);
                 case "--version":
                     return new Result(null, $"edge {EdgeVersion.Current}", 0);
-                case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind":
+                case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -72,6 +74,7 @@ internal static class CommandLine
                         case "--port": port = value; break;
                         case "--admin-port": adminPort = value; break;
                         case "--bind": bind = value; break;
+                        case "--h2c-port": h2cPort = value; break;
                         default: adminBind = value; break;
                     }
 
@@ -94,6 +97,22 @@ internal static class CommandLine
             return Fail($"--port and --admin-port must differ (both are {p})");
         }
 
+        int? h2c = null;
+        if (h2cPort is not null)
+        {
+            if (!TryPort(h2cPort, 0, "--h2c-port", out var hp, out error))
+            {
+                return Fail(error!);
+            }
+
+            if (hp == p || hp == ap)
+            {
+                return Fail($"--h2c-port must differ from --port and --admin-port (got {hp})");
+            }
+
+            h2c = hp;
+        }
+
         if (data is not null && string.IsNullOrWhiteSpace(data))
         {
             return Fail("--data must not be empty");
@@ -106,6 +125,7 @@ internal static class CommandLine
             AdminPort = ap,
             Bind = b,
             AdminBind = ab,
+            H2cPort = h2c,
             AdminToken = string.IsNullOrEmpty(env("EDGE_ADMIN_TOKEN")) ? null : env("EDGE_ADMIN_TOKEN"),
         };
         return new Result(options, null, 0);

@@ -14,6 +14,12 @@ internal sealed record EdgeOptions
     public IPAddress Bind { get; init; } = IPAddress.Any;
     public IPAddress AdminBind { get; init; } = IPAddress.Loopback;
 
+    /// <summary>
+    /// An extra gateway port speaking HTTP/2 with prior knowledge (h2c, no TLS), or null. Cleartext HTTP/2 cannot share
+    /// a port with HTTP/1.1 (there is no ALPN without TLS), so it gets its own.
+    /// </summary>
+    public int? H2cPort { get; init; }
+
     /// <summary>Token from EDGE_ADMIN_TOKEN; null means read or generate DIR/admin-token.</summary>
     public string? AdminToken { get; init; }
 

@@ -16,8 +16,9 @@ internal static partial class GatewayApplicationExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
-        var port = app.Services.GetRequiredService<EdgeOptions>().Port;
-        app.Use(next => http => http.Connection.LocalPort == port ? gateway.InvokeAsync(http) : next(http));
+        var options = app.Services.GetRequiredService<EdgeOptions>();
+        var (port, h2c) = (options.Port, options.H2cPort ?? -1);
+        app.Use(next => http => http.Connection.LocalPort == port || http.Connection.LocalPort == h2c ? gateway.InvokeAsync(http) : next(http));
         return app;
     }
 
@@ -84,7 +85,7 @@ internal static partial class GatewayApplicationExtensions
         var compiler = app.Services.GetRequiredService<HandlerCompiler>();
         _ = Task.Run(compiler.WarmUp);
 
-        Log.Started(app.Logger, EdgeVersion.Current, $"{options.Bind}:{options.Port}", $"{options.AdminBind}:{options.AdminPort}", options.DataDir);
+        Log.Started(app.Logger, EdgeVersion.Current, $"{options.Bind}:{options.Port}" + (options.H2cPort is { } h2cPort ? $", h2c {options.Bind}:{h2cPort}" : ""), $"{options.AdminBind}:{options.AdminPort}", options.DataDir);
         await app.WaitForShutdownAsync();
         return 0;
     }

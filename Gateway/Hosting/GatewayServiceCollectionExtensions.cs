@@ -80,6 +80,10 @@ internal static class GatewayServiceCollectionExtensions
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(options.Bind, options.Port);
             kestrel.Listen(options.AdminBind, options.AdminPort);
+            if (options.H2cPort is { } h2c)
+            {
+                kestrel.Listen(options.Bind, h2c, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+            }
         });
 
         builder.Logging.ClearProviders();
