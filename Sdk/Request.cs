@@ -184,6 +184,9 @@ public sealed class Request
     /// <summary>The header <paramref name="name"/> (case-insensitive), or null when absent.</summary>
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
+    /// <summary>The <c>Last-Event-ID</c> an event-stream client sends when it reconnects (null on a first connection).</summary>
+    public string? LastEventId => Header("Last-Event-ID");
+
     /// <summary>The header <paramref name="name"/>; a 400 <see cref="HandlerError"/> when absent or empty.</summary>
     public string RequireHeader(string name) => Require(Header(name), "header", name);
 

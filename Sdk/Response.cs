@@ -137,6 +137,23 @@ public sealed class Response
         return response;
     }
 
+    /// <summary>
+    /// Server-sent events (<c>text/event-stream</c>): <paramref name="run"/> sends events through the
+    /// <see cref="EventSink"/> until it returns or the token (cancelled when the client leaves) fires. A comment line
+    /// goes out as a heartbeat whenever the stream has been idle for <see cref="EventSink.HeartbeatInterval"/>, so
+    /// proxies keep it open. A reconnecting client's last id is <see cref="Request.LastEventId"/>.
+    /// </summary>
+    public static Response EventStream(Func<EventSink, CancellationToken, Task> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Stream(200, async stream =>
+        {
+            await using var sink = new EventSink(stream);
+            await sink.OpenAsync();
+            await run(sink, stream.Aborted);
+        }, "text/event-stream").WithHeader("Cache-Control", "no-cache").WithHeader("X-Accel-Buffering", "no");
+    }
+
     /// <summary>A redirect (301, 302, 303, 307 or 308) to <paramref name="location"/>.</summary>
     public static Response Redirect(int status, string location)
     {
