@@ -139,6 +139,12 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             }
 
             runtime.CountHandled();
+            if (response.BodyKind == ResponseBodyKind.WebSocket)
+            {
+                await WebSocketResponder.RunAsync(http, response, runtime.Log, requestId);
+                return;
+            }
+
             if (response.BodyKind == ResponseBodyKind.Stream && response.Status is >= 200 and not 204 and not 304)
             {
                 await StreamResponder.WriteAsync(http, response, runtime.Log, requestId);

@@ -154,6 +154,19 @@ public sealed class Response
         }, "text/event-stream").WithHeader("Cache-Control", "no-cache").WithHeader("X-Accel-Buffering", "no");
     }
 
+    /// <summary>
+    /// Accepts a WebSocket (HTTP/1.1 upgrade, or HTTP/2 extended CONNECT) and runs <paramref name="run"/> with it; the
+    /// socket closes (1000) when <paramref name="run"/> returns. A request that is not a WebSocket handshake gets 400.
+    /// A redeploy leaves open sockets on the version that accepted them.
+    /// </summary>
+    public static Response WebSocket(Func<WebSocketSession, Task> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var response = new Response(101);
+        response.SetBody(run, ResponseBodyKind.WebSocket, null);
+        return response;
+    }
+
     /// <summary>A redirect (301, 302, 303, 307 or 308) to <paramref name="location"/>.</summary>
     public static Response Redirect(int status, string location)
     {

@@ -17,4 +17,7 @@ internal enum ResponseBodyKind
 
     /// <summary>A <c>Func&lt;ResponseStream, Task&gt;</c> that writes the body in chunks (see <see cref="Response.Stream"/>).</summary>
     Stream,
+
+    /// <summary>A <c>Func&lt;WebSocketSession, Task&gt;</c> run on an accepted WebSocket (see <see cref="Response.WebSocket"/>).</summary>
+    WebSocket,
 }
