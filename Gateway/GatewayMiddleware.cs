@@ -12,7 +12,7 @@ namespace Edge.Gateway;
 /// The whole per-request path on the gateway port: request id, route lookup, body limit, handler call with
 /// its timeout, and the response. Expected failures are answered here as values, never rethrown.
 /// </summary>
-internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, ILogger<GatewayMiddleware> logger)
+internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, ILogger<GatewayMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -63,7 +63,7 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 return;
             }
 
-            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions);
+            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions, state);
             var handlerRequest = new Request(http, body, match.Parameters, version.JsonOptions, requestId);
             var started = Stopwatch.GetTimestamp();
 

@@ -15,12 +15,14 @@ public sealed class Context
     private readonly IHandlerLogSink _log;
     private readonly CancellationToken _clientAborted;
     private readonly IServiceResolver _services;
+    private readonly SharedStateStore _state;
 
     // PERF: most handlers never look at RequestAborted, so the linked source is made only when asked for.
     private CancellationTokenSource? _linked;
     private int _timedOut;
+    private SharedState? _stateView;
 
-    /// <summary>Creates a context for unit tests of a handler: endpoint "test", a fresh request id, logs dropped.</summary>
+    /// <summary>Creates a context for unit tests of a handler: endpoint "test", a fresh request id, logs dropped, an empty <see cref="State"/> of its own.</summary>
     public Context()
         : this(NullHandlerLogSink.Instance, "test", Guid.NewGuid().ToString("N"), CancellationToken.None)
     {
@@ -32,7 +34,8 @@ public sealed class Context
         string requestId,
         CancellationToken clientAborted,
         IServiceResolver? services = null,
-        JsonSerializerOptions? json = null)
+        JsonSerializerOptions? json = null,
+        SharedStateStore? state = null)
     {
         _log = log;
         EndpointId = endpointId;
@@ -40,6 +43,7 @@ public sealed class Context
         _clientAborted = clientAborted;
         _services = services ?? NoServices.Instance;
         JsonOptions = json ?? JsonSerializerOptions.Web;
+        _state = state ?? new SharedStateStore(TimeProvider.System);
     }
 
     /// <summary>Cancelled when the client goes away or the endpoint's timeout fires.</summary>
@@ -74,6 +78,10 @@ public sealed class Context
 
     /// <summary>The id of the endpoint this handler serves.</summary>
     public string EndpointId { get; }
+
+    /// <summary>The process-wide key/value store shared by all handlers, with atomic operations and expiry.</summary>
+    // PERF: the view (it carries this version's serializer options) is made only when a handler asks for it.
+    public SharedState State => _stateView ??= new SharedState(_state, JsonOptions);
 
     /// <summary>The handler version's serializer options (dropped with the version, so they never pin it).</summary>
     internal JsonSerializerOptions JsonOptions { get; }

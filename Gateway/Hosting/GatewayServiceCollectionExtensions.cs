@@ -2,6 +2,7 @@ using Edge.Gateway.Admin;
 using Edge.Gateway.Config;
 using Edge.Gateway.Handlers;
 using Edge.Gateway.Routing;
+using Edge.Sdk;
 using Edge.Services;
 using Microsoft.Extensions.Logging.Console;
 
@@ -68,6 +69,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<Import.Importer>();
         services.AddSingleton<GatewayMiddleware>();
         services.AddSingleton<GatewayClock>();
+        services.AddSingleton(sp => new SharedStateStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ServiceEnvironment(Path.Combine(options.DataDir, "services"), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ServiceManager>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
