@@ -17,4 +17,7 @@ internal enum ResponseBodyKind
 
     /// <summary>A <c>Func&lt;ResponseStream, Task&gt;</c> that writes the body in chunks (see <see cref="Response.Stream"/>).</summary>
     Stream,
+
+    /// <summary>A <see cref="FileBody"/>: a region of a file the host sends from disk (see <see cref="Response.File"/>).</summary>
+    File,
 }
