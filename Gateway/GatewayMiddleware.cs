@@ -145,6 +145,12 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 return;
             }
 
+            if (response.BodyKind == ResponseBodyKind.File)
+            {
+                await FileResponder.WriteAsync(http, response, limits.FileRoots, runtime.Log, requestId);
+                return;
+            }
+
             if (response.BodyKind == ResponseBodyKind.Stream && response.Status is >= 200 and not 204 and not 304)
             {
                 await StreamResponder.WriteAsync(http, response, runtime.Log, requestId);

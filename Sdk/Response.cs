@@ -167,6 +167,34 @@ public sealed class Response
         return response;
     }
 
+    /// <summary>
+    /// 200 with the file at <paramref name="path"/> as the body, sent by the host straight from the file (never through a
+    /// byte array): only the region of <paramref name="length"/> bytes from <paramref name="offset"/> (to the end when
+    /// null; clamped to the file). The content type is <paramref name="contentType"/>, else guessed from the extension,
+    /// else <c>application/octet-stream</c>. The file must lie inside one of the endpoint's <c>file_roots</c> (403
+    /// otherwise; 404 when it does not exist). The host adds <c>ETag</c>, <c>Last-Modified</c> and
+    /// <c>Accept-Ranges</c>, and answers conditional (<c>If-None-Match</c>, <c>If-Modified-Since</c>) and range
+    /// (<c>Range</c>, <c>If-Range</c>) requests on the region with 304, 206 or 416.
+    /// </summary>
+    public static Response File(string path, string? contentType = null, long offset = 0, long? length = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (length is { } count)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(count, nameof(length));
+        }
+
+        if (path.Contains('\0'))
+        {
+            throw new ArgumentException("A file path must not contain NUL.", nameof(path));
+        }
+
+        var response = new Response(200);
+        response.SetBody(new FileBody(path, offset, length), ResponseBodyKind.File, string.IsNullOrWhiteSpace(contentType) ? FileBody.ContentTypeOf(path) : contentType);
+        return response;
+    }
+
     /// <summary>A redirect (301, 302, 303, 307 or 308) to <paramref name="location"/>.</summary>
     public static Response Redirect(int status, string location)
     {

@@ -20,4 +20,7 @@ internal enum ResponseBodyKind
 
     /// <summary>A <c>Func&lt;WebSocketSession, Task&gt;</c> run on an accepted WebSocket (see <see cref="Response.WebSocket"/>).</summary>
     WebSocket,
+
+    /// <summary>A <see cref="FileBody"/>: a region of a file the host sends from disk (see <see cref="Response.File"/>).</summary>
+    File,
 }

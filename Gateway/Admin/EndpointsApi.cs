@@ -13,11 +13,14 @@ internal static class EndpointsApi
     public const int MaxCodeLength = 1024 * 1024;
     public const int MaxTimeoutMs = 3_600_000;
     public const long MaxBodyLimit = 1L << 30;
+    public const int MaxFileRoots = 32;
+    public const int MaxFileRootLength = 4096;
 
     private static readonly string[] Fields =
     [
         "name", "path", "method", "domain", "collection_id", "description", "code", "dependencies", "enabled",
         "timeout_ms", "drain_timeout_ms", "max_body_bytes", "openapi", "validate_requests",
+        "file_roots",
     ];
 
     private static readonly string[] ReadOnly =
@@ -274,6 +277,7 @@ internal static class EndpointsApi
         var maxBody = input.Integer("max_body_bytes", 0, MaxBodyLimit);
         var openapi = input.ObjectText("openapi");
         var validateRequests = input.Bool("validate_requests");
+        var fileRoots = ReadFileRoots(input);
 
         RoutePattern? pattern = null;
         if (path is not null && !RoutePattern.TryParse(path, out pattern, out var problem))
@@ -300,6 +304,7 @@ internal static class EndpointsApi
         var hasDescription = input.Has("description");
         var hasDependencies = input.Has("dependencies");
         var hasOpenApi = input.Has("openapi");
+        var hasFileRoots = input.Has("file_roots");
         return current => current with
         {
             Name = name ?? current.Name,
@@ -316,6 +321,51 @@ internal static class EndpointsApi
             MaxBodyBytes = maxBody ?? current.MaxBodyBytes,
             OpenApi = hasOpenApi ? openapi : current.OpenApi,
             ValidateRequests = validateRequests ?? (hasOpenApi && openapi is null ? false : current.ValidateRequests),
+            FileRoots = hasFileRoots ? fileRoots : current.FileRoots,
         };
+    }
+
+    /// <summary>
+    /// <c>file_roots</c>: null or an array of at most <see cref="MaxFileRoots"/> absolute folder paths (no NUL), stored
+    /// as JSON text (null when absent, null or empty).
+    /// </summary>
+    private static string? ReadFileRoots(JsonInput input)
+    {
+        if (!input.Has("file_roots") || input.IsNull("file_roots"))
+        {
+            return null;
+        }
+
+        if (input.Raw("file_roots") is not JsonArray array)
+        {
+            input.Error("file_roots", "must be an array of absolute folder paths");
+            return null;
+        }
+
+        if (array.Count > MaxFileRoots)
+        {
+            input.Error("file_roots", $"must hold at most {MaxFileRoots} folders, got {array.Count}");
+            return null;
+        }
+
+        var roots = new JsonArray();
+        foreach (var item in array)
+        {
+            if (item is not JsonValue value || !value.TryGetValue<string>(out var root))
+            {
+                input.Error("file_roots", "must be an array of absolute folder paths (strings)");
+                return null;
+            }
+
+            if (root.Length == 0 || root.Length > MaxFileRootLength || root.Contains('\0') || !Path.IsPathFullyQualified(root))
+            {
+                input.Error("file_roots", $"each folder must be an absolute path of at most {MaxFileRootLength} characters without NUL, got '{root.Replace("\0", "\\0", StringComparison.Ordinal)}'");
+                return null;
+            }
+
+            roots.Add(root);
+        }
+
+        return roots.Count == 0 ? null : roots.ToJsonString();
     }
 }

@@ -28,6 +28,12 @@ internal sealed record EndpointRecord
     /// <summary>Whether requests are checked against <see cref="OpenApi"/> before the handler runs.</summary>
     public bool ValidateRequests { get; init; }
 
+    /// <summary>
+    /// Raw JSON text of the folders (an array of absolute paths) a handler's <c>Response.File</c> may read, or null for
+    /// none (every <c>Response.File</c> is refused).
+    /// </summary>
+    public string? FileRoots { get; init; }
+
     public bool Enabled { get; init; } = true;
     public int TimeoutMs { get; init; } = DefaultTimeoutMs;
     public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;
@@ -42,4 +48,8 @@ internal sealed record EndpointRecord
     public string? LastError { get; init; }
     public required string CreatedAt { get; init; }
     public required string UpdatedAt { get; init; }
+
+    /// <summary><see cref="FileRoots"/> as a list (empty when none).</summary>
+    public IReadOnlyList<string> FileRootList() =>
+        FileRoots is null ? [] : System.Text.Json.JsonSerializer.Deserialize<string[]>(FileRoots) ?? [];
 }

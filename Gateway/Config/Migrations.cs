@@ -85,6 +85,11 @@ internal static class Migrations
         ALTER TABLE endpoints ADD COLUMN openapi TEXT;
         ALTER TABLE endpoints ADD COLUMN validate_requests INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 3: the folders a handler's Response.File may read (a JSON array of absolute paths; null = none).
+        """
+        ALTER TABLE endpoints ADD COLUMN file_roots TEXT;
+        """,
     ];
 
     public static int Latest => Steps.Length;

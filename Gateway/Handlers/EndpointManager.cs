@@ -366,7 +366,26 @@ internal sealed partial class EndpointManager(
         return compiled;
     }
 
-    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e));
+    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e));
+
+    /// <summary>The endpoint's file roots as full paths; a store edited by hand into something unreadable means none.</summary>
+    private IReadOnlyList<string> FileRootsOf(EndpointRecord e)
+    {
+        if (e.FileRoots is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return [.. e.FileRootList().Where(Path.IsPathFullyQualified).Select(Path.GetFullPath)];
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
+        {
+            LogOf(e.Id).Error($"file_roots could not be read ({ex.Message}); every Response.File is refused");
+            return [];
+        }
+    }
 
     /// <summary>
     /// The endpoint's request validator, built only when its OpenAPI operation changed (not per request, not per route

@@ -24,4 +24,6 @@ public sealed record EndpointSpec
     public int? DrainTimeoutMs { get; init; }
 
     public long? MaxBodyBytes { get; init; }
+
+    public string[]? FileRoots { get; init; }
 }
