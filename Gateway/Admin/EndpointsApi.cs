@@ -331,21 +331,39 @@ internal static class EndpointsApi
     /// </summary>
     private static string? ReadFileRoots(JsonInput input)
     {
-        if (!input.Has("file_roots") || input.IsNull("file_roots"))
+        if (!input.Has("file_roots"))
         {
             return null;
         }
 
-        if (input.Raw("file_roots") is not JsonArray array)
+        var (roots, problem) = FileRootsOf(input.Raw("file_roots"));
+        if (problem is not null)
         {
-            input.Error("file_roots", "must be an array of absolute folder paths");
-            return null;
+            input.Error("file_roots", problem);
+        }
+
+        return roots;
+    }
+
+    /// <summary>
+    /// Checks a <c>file_roots</c> value (the admin API's field, or <c>x-edge.file_roots</c> in an imported spec):
+    /// the roots as JSON text (null for none), or the problem.
+    /// </summary>
+    public static (string? Roots, string? Problem) FileRootsOf(JsonNode? node)
+    {
+        if (node is null)
+        {
+            return (null, null);
+        }
+
+        if (node is not JsonArray array)
+        {
+            return (null, "must be an array of absolute folder paths");
         }
 
         if (array.Count > MaxFileRoots)
         {
-            input.Error("file_roots", $"must hold at most {MaxFileRoots} folders, got {array.Count}");
-            return null;
+            return (null, $"must hold at most {MaxFileRoots} folders, got {array.Count}");
         }
 
         var roots = new JsonArray();
@@ -353,19 +371,17 @@ internal static class EndpointsApi
         {
             if (item is not JsonValue value || !value.TryGetValue<string>(out var root))
             {
-                input.Error("file_roots", "must be an array of absolute folder paths (strings)");
-                return null;
+                return (null, "must be an array of absolute folder paths (strings)");
             }
 
             if (root.Length == 0 || root.Length > MaxFileRootLength || root.Contains('\0') || !Path.IsPathFullyQualified(root))
             {
-                input.Error("file_roots", $"each folder must be an absolute path of at most {MaxFileRootLength} characters without NUL, got '{root.Replace("\0", "\\0", StringComparison.Ordinal)}'");
-                return null;
+                return (null, $"each folder must be an absolute path of at most {MaxFileRootLength} characters without NUL, got '{root.Replace("\0", "\\0", StringComparison.Ordinal)}'");
             }
 
             roots.Add(root);
         }
 
-        return roots.Count == 0 ? null : roots.ToJsonString();
+        return (roots.Count == 0 ? null : roots.ToJsonString(), null);
     }
 }

@@ -94,6 +94,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     TimeoutMs = settings.TimeoutMs ?? e.TimeoutMs,
                     DrainTimeoutMs = settings.DrainTimeoutMs ?? e.DrainTimeoutMs,
                     MaxBodyBytes = settings.MaxBodyBytes ?? e.MaxBodyBytes,
+                    FileRoots = settings.FileRoots is null ? e.FileRoots : settings.FileRoots.Length == 0 ? null : settings.FileRoots,
                 };
                 updates.Add((current.Id, Change));
                 planned.Add((item, Change(current), false));
@@ -118,6 +119,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     TimeoutMs = settings.TimeoutMs ?? EndpointRecord.DefaultTimeoutMs,
                     DrainTimeoutMs = settings.DrainTimeoutMs ?? EndpointRecord.DefaultDrainTimeoutMs,
                     MaxBodyBytes = settings.MaxBodyBytes ?? EndpointRecord.DefaultMaxBodyBytes,
+                    FileRoots = string.IsNullOrEmpty(settings.FileRoots) ? null : settings.FileRoots,
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
@@ -451,12 +453,19 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
             return null;
         }
 
+        var (fileRoots, rootsProblem) = EndpointsApi.FileRootsOf(edge["file_roots"]);
+        if (rootsProblem is not null)
+        {
+            errors.Add(new ImportError(item.Label, item.File, item.Pointer + "/x-edge/file_roots", rootsProblem));
+        }
+
         var settings = new EdgeSettings(
             (int?)Number("timeout_ms", 1, EndpointsApi.MaxTimeoutMs),
             (int?)Number("drain_timeout_ms", 0, EndpointsApi.MaxTimeoutMs),
             Number("max_body_bytes", 0, EndpointsApi.MaxBodyLimit),
             Flag("validate_requests"),
-            Flag("enabled"));
+            Flag("enabled"),
+            edge.ContainsKey("file_roots") ? fileRoots ?? "" : null);
         return errors.Count > before ? null : settings;
     }
 
@@ -508,7 +517,8 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
         public static Target Fail(int status, string message) => new("", null, null, null, (status, message));
     }
 
-    private sealed record EdgeSettings(int? TimeoutMs = null, int? DrainTimeoutMs = null, long? MaxBodyBytes = null, bool? Validate = null, bool? Enabled = null);
+    // FileRoots: the roots as JSON text; "" clears them; null leaves them as they are.
+    private sealed record EdgeSettings(int? TimeoutMs = null, int? DrainTimeoutMs = null, long? MaxBodyBytes = null, bool? Validate = null, bool? Enabled = null, string? FileRoots = null);
 
     /// <summary>One route to import: a spec operation, a manifest route, or both.</summary>
     /// <remarks>A class, not a record: items are keys by identity while their state changes.</remarks>

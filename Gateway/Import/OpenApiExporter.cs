@@ -83,6 +83,11 @@ internal static class OpenApiExporter
                 edge["name"] = endpoint.Name;
             }
 
+            if (endpoint.FileRoots is { } roots)
+            {
+                edge["file_roots"] = JsonNode.Parse(roots);
+            }
+
             operation["x-edge"] = edge;
             if (paths[relative] is not JsonObject item)
             {
