@@ -139,6 +139,13 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             }
 
             runtime.CountHandled();
+            if (response is null)
+            {
+                runtime.Log.Error("the handler returned null instead of a Response", requestId);
+                await ResponseWriter.WriteErrorAsync(http, 500, "internal error: the handler returned no response (see the endpoint's log)", requestId);
+                return;
+            }
+
             if (response.BodyKind == ResponseBodyKind.WebSocket)
             {
                 await WebSocketResponder.RunAsync(http, response, runtime.Log, requestId);
