@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Edge.Tests.Common;
@@ -35,7 +34,7 @@ public sealed class Http2Tests
         // Act
         using var response = await client.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
-        var (exit, curl) = await CurlAsync("-s", "-i", "--http2-prior-knowledge", $"http://127.0.0.1:{h2c}{path}");
+        var (exit, curl) = await Curl.RunAsync("-s", "-i", "--http2-prior-knowledge", $"http://127.0.0.1:{h2c}{path}");
 
         // Assert
         response.Version.ShouldBe(HttpVersion.Version20);
@@ -63,13 +62,5 @@ public sealed class Http2Tests
         // Assert
         result.ExitCode.ShouldBe(2, result.ToString());
         result.StdErrLines.ShouldHaveSingleItem().ShouldContain("--h2c-port");
-    }
-
-    private static async Task<(int Exit, string Output)> CurlAsync(params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo("curl", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
     }
 }

@@ -71,7 +71,7 @@ public sealed class StreamResponseTests(GatewayFixture fixture)
         await _admin.DeployNewAsync(new EndpointSpec { Path = path, Code = WithTrailer });
 
         // Act
-        var (exit, output) = await RunAsync("curl", "-s", "--raw", $"http://127.0.0.1:{fixture.Edge.Port}{path}");
+        var (exit, output) = await Curl.RunAsync("-s", "--raw", $"http://127.0.0.1:{fixture.Edge.Port}{path}");
 
         // Assert
         exit.ShouldBe(0, output);
@@ -234,13 +234,5 @@ public sealed class StreamResponseTests(GatewayFixture fixture)
         // Assert
         rest.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(Enumerable.Repeat("v1", 9));
         fresh.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(Enumerable.Repeat("v2", 10));
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
     }
 }
