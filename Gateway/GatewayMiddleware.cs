@@ -146,22 +146,18 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 return;
             }
 
-            if (response.BodyKind == ResponseBodyKind.WebSocket)
+            // Bodies that outlive the handler's call (a socket, a file, a stream) have their own responders.
+            switch (response.BodyKind)
             {
-                await WebSocketResponder.RunAsync(http, response, runtime.Log, requestId);
-                return;
-            }
-
-            if (response.BodyKind == ResponseBodyKind.File)
-            {
-                await FileResponder.WriteAsync(http, response, limits.FileRoots, runtime.Log, requestId);
-                return;
-            }
-
-            if (response.BodyKind == ResponseBodyKind.Stream && response.Status is >= 200 and not 204 and not 304)
-            {
-                await StreamResponder.WriteAsync(http, response, runtime.Log, requestId);
-                return;
+                case ResponseBodyKind.WebSocket:
+                    await WebSocketResponder.RunAsync(http, response, runtime.Log, requestId);
+                    return;
+                case ResponseBodyKind.File:
+                    await FileResponder.WriteAsync(http, response, limits.FileRoots, runtime.Log, requestId);
+                    return;
+                case ResponseBodyKind.Stream when response.Status is >= 200 and not 204 and not 304:
+                    await StreamResponder.WriteAsync(http, response, runtime.Log, requestId);
+                    return;
             }
 
             try
