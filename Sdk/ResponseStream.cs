@@ -105,7 +105,8 @@ public sealed class ResponseStream
             var end = new StringBuilder("0\r\n");
             foreach (var (name, value) in _trailers ?? [])
             {
-                end.Append(name).Append(": ").Append(value).Append("\r\n");
+                // Lower-cased like every header name edge sends (HTTP/2 requires it; HTTP/1.1 follows suit).
+                end.Append(name.ToLowerInvariant()).Append(": ").Append(value).Append("\r\n");
             }
 
             WriteAscii(_response.BodyWriter, end.Append("\r\n").ToString());

@@ -18,7 +18,12 @@ internal static partial class GatewayApplicationExtensions
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
         var options = app.Services.GetRequiredService<EdgeOptions>();
         var (port, h2c) = (options.Port, options.H2cPort ?? -1);
-        app.Use(next => http => http.Connection.LocalPort == port || http.Connection.LocalPort == h2c ? gateway.InvokeAsync(http) : next(http));
+        app.Use(next => http =>
+        {
+            // HTTP/1.x connections carry a writer that lower-cases this request's response header names.
+            http.Features.Get<LowercaseHeaderWriter>()?.Arm();
+            return http.Connection.LocalPort == port || http.Connection.LocalPort == h2c ? gateway.InvokeAsync(http) : next(http);
+        });
         return app;
     }
 

@@ -80,8 +80,9 @@ internal static class GatewayServiceCollectionExtensions
 
             // Body limits are per endpoint (max_body_bytes), enforced by the gateway itself.
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(options.Bind, options.Port);
-            kestrel.Listen(options.AdminBind, options.AdminPort);
+            // HTTP/1.x response header names go out lower-cased, as HTTP/2 sends them.
+            kestrel.Listen(options.Bind, options.Port, listen => listen.Use(LowercaseHeaderWriter.Middleware));
+            kestrel.Listen(options.AdminBind, options.AdminPort, listen => listen.Use(LowercaseHeaderWriter.Middleware));
             if (options.H2cPort is { } h2c)
             {
                 kestrel.Listen(options.Bind, h2c, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
