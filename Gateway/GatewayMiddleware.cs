@@ -21,6 +21,13 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
         http.Response.Headers[RequestIds.HeaderName] = requestId;
 
         var path = request.Path.Value ?? "/";
+        if (HttpMethods.IsConnect(request.Method) && IsWebSocketConnect(http))
+        {
+            // RFC 8441: an HTTP/2 WebSocket opens with CONNECT and :protocol websocket; it is routed (and the
+            // handler sees it) as the GET upgrade it stands for, as ASP.NET Core's own WebSocket middleware does.
+            request.Method = HttpMethods.Get;
+        }
+
         var match = routes.Current.Match(request.Headers.Host.ToString(), request.Method, path);
         if (match.Kind != RouteMatchKind.Found)
         {
@@ -181,6 +188,10 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             }
         }
     }
+
+    private static bool IsWebSocketConnect(HttpContext http) =>
+        http.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect &&
+        string.Equals(connect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads the whole body up to <paramref name="limit"/> bytes; null when it is larger.</summary>
     private static async ValueTask<byte[]?> ReadBodyAsync(HttpContext http, long limit)
