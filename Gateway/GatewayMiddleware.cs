@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Edge.Gateway.Handlers;
 using Edge.Gateway.Hosting;
+using Edge.Gateway.Policies;
 using Edge.Gateway.Routing;
 using Edge.Sdk;
 using Edge.Services;
@@ -70,6 +71,12 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             request.Method = HttpMethods.Get;
         }
 
+        // CORS preflights are answered for the endpoint the browser means to call, never by a handler.
+        if (CorsPolicy.IsPreflight(request) && await CorsPreflight.TryAnswerAsync(http, routes.Current, path, requestId))
+        {
+            return;
+        }
+
         var match = routes.Current.Match(request.Headers.Host.ToString(), request.Method, path);
         if (match.Kind != RouteMatchKind.Found)
         {
@@ -85,9 +92,18 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
         }
 
         var runtime = (EndpointRuntime)match.Target!;
+
+        // Rate and concurrency limits before the body is read; the slot is held until the response has ended.
+        var admission = PolicyAdmission.Open;
+        if (runtime.Limits.Policies is { } policies && !(admission = await policies.AdmitAsync(http, requestId)).Admitted)
+        {
+            return;
+        }
+
         var version = runtime.Acquire();
         if (version is null)
         {
+            admission.Release();
             await ResponseWriter.WriteErrorAsync(http, 503, "endpoint is not running", requestId);
             return;
         }
@@ -163,7 +179,7 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                     context = null;
                     _ = task.ContinueWith(static (t, state) =>
                     {
-                        var (v, c, log, id) = ((HandlerVersion, Context, EndpointLog, string))state!;
+                        var (v, c, log, id, slot) = ((HandlerVersion, Context, EndpointLog, string, PolicyAdmission))state!;
                         if (t.IsFaulted && t.Exception?.InnerException is { } e and not OperationCanceledException)
                         {
                             log.Warning($"handler failed after its timeout: {e}", id);
@@ -171,7 +187,8 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
 
                         c.Release();
                         v.Release();
-                    }, (version, ctx, runtime.Log, requestId), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        slot.Release();
+                    }, (version, ctx, runtime.Log, requestId, admission), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     await TimedOutAsync(http, runtime, limits.TimeoutMs, requestId);
                     return;
                 }
@@ -227,6 +244,7 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             if (releaseVersion)
             {
                 version.Release();
+                admission.Release();
             }
         }
     }

@@ -21,6 +21,7 @@ internal static class EndpointsApi
         "name", "path", "method", "domain", "collection_id", "description", "code", "dependencies", "enabled",
         "timeout_ms", "drain_timeout_ms", "max_body_bytes", "openapi", "validate_requests",
         "file_roots",
+        "rate_limit", "max_concurrency", "queue_limit", "queue_timeout_ms", "cors",
     ];
 
     private static readonly string[] ReadOnly =
@@ -66,6 +67,7 @@ internal static class EndpointsApi
             if (!input.HasErrors)
             {
                 CheckOpenApi(patch(draft), input);
+                Policies.PolicyPatch.CheckMerged(patch(draft), input.Error);
             }
 
             if (input.Problems() is { } problems)
@@ -95,6 +97,11 @@ internal static class EndpointsApi
             if (!input.HasErrors && (input.Has("openapi") || input.Has("validate_requests")))
             {
                 CheckOpenApi(patch(existing), input);
+            }
+
+            if (!input.HasErrors && Policies.PolicyPatch.Fields.Any(input.Has))
+            {
+                Policies.PolicyPatch.CheckMerged(patch(existing), input.Error);
             }
 
             if (input.Problems() is { } problems)
@@ -278,6 +285,7 @@ internal static class EndpointsApi
         var openapi = input.ObjectText("openapi");
         var validateRequests = input.Bool("validate_requests");
         var fileRoots = ReadFileRoots(input);
+        var policies = Policies.PolicyPatch.Read(input.Has, input.Raw, input.Error);
 
         RoutePattern? pattern = null;
         if (path is not null && !RoutePattern.TryParse(path, out pattern, out var problem))
@@ -305,7 +313,7 @@ internal static class EndpointsApi
         var hasDependencies = input.Has("dependencies");
         var hasOpenApi = input.Has("openapi");
         var hasFileRoots = input.Has("file_roots");
-        return current => current with
+        return current => policies.Apply(current) with
         {
             Name = name ?? current.Name,
             Path = pattern?.Text ?? current.Path,

@@ -34,6 +34,21 @@ internal sealed record EndpointRecord
     /// </summary>
     public string? FileRoots { get; init; }
 
+    /// <summary>Raw JSON text of the <c>rate_limit</c> object (<c>{permits, window_seconds, key}</c>), or null for none.</summary>
+    public string? RateLimit { get; init; }
+
+    /// <summary>Requests the handler may serve at once; null for no per-endpoint limit.</summary>
+    public int? MaxConcurrency { get; init; }
+
+    /// <summary>Requests that may wait for a slot when <see cref="MaxConcurrency"/> is reached; null for the default.</summary>
+    public int? QueueLimit { get; init; }
+
+    /// <summary>How long a queued request waits for a slot; null for the default.</summary>
+    public int? QueueTimeoutMs { get; init; }
+
+    /// <summary>Raw JSON text of the <c>cors</c> object, or null for none (no CORS headers, preflights not answered).</summary>
+    public string? Cors { get; init; }
+
     public bool Enabled { get; init; } = true;
     public int TimeoutMs { get; init; } = DefaultTimeoutMs;
     public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;

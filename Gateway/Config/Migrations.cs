@@ -90,6 +90,22 @@ internal static class Migrations
         """
         ALTER TABLE endpoints ADD COLUMN file_roots TEXT;
         """,
+
+        // 4 and 5 come from other branches (4: stream_body, 5: keys and auth).
+        // 4: placeholder, replaced at merge.
+        "SELECT 1;",
+
+        // 5: placeholder, replaced at merge.
+        "SELECT 1;",
+
+        // 6: per-endpoint traffic policies: rate_limit and cors as JSON objects, the concurrency limit and its queue.
+        """
+        ALTER TABLE endpoints ADD COLUMN rate_limit TEXT;
+        ALTER TABLE endpoints ADD COLUMN max_concurrency INTEGER;
+        ALTER TABLE endpoints ADD COLUMN queue_limit INTEGER;
+        ALTER TABLE endpoints ADD COLUMN queue_timeout_ms INTEGER;
+        ALTER TABLE endpoints ADD COLUMN cors TEXT;
+        """,
     ];
 
     public static int Latest => Steps.Length;

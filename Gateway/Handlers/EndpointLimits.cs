@@ -12,6 +12,9 @@ internal sealed record EndpointLimits(int TimeoutMs, int DrainTimeoutMs, long Ma
     /// <summary>The folders a handler's <c>Response.File</c> may read; empty when none.</summary>
     public IReadOnlyList<string> FileRoots { get; init; } = FileRoots ?? [];
 
+    /// <summary>The endpoint's traffic policies (rate limit, concurrency limit, CORS); null when it has none.</summary>
+    public Policies.EndpointPolicies? Policies { get; init; }
+
     public static readonly EndpointLimits Default = new(
         Config.EndpointRecord.DefaultTimeoutMs, Config.EndpointRecord.DefaultDrainTimeoutMs, Config.EndpointRecord.DefaultMaxBodyBytes);
 }

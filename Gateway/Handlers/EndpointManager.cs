@@ -19,11 +19,13 @@ internal sealed partial class EndpointManager(
     CompileCache cache,
     HandlerRegistry registry,
     RouteTableHolder routes,
+    TimeProvider time,
     ILogger<EndpointManager> logger)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly Lock _routesLock = new();
     private readonly ConcurrentDictionary<string, (string Text, RequestValidator Validator)> _validators = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Policies.EndpointPolicies> _policies = new(StringComparer.Ordinal);
 
     public HandlerRegistry Registry => registry;
 
@@ -191,6 +193,7 @@ internal sealed partial class EndpointManager(
         {
             registry.Remove(id);
             _validators.TryRemove(id, out _);
+            _policies.TryRemove(id, out _);
             _locks.TryRemove(id, out _);
         }
 
@@ -366,7 +369,36 @@ internal sealed partial class EndpointManager(
         return compiled;
     }
 
-    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e));
+    private EndpointLimits LimitsOf(EndpointRecord e) =>
+        new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e)) { Policies = PoliciesOf(e) };
+
+    /// <summary>
+    /// The endpoint's traffic policies, rebuilt only in the parts whose settings changed (a route rebuild or an
+    /// unrelated edit keeps the rate-limit buckets and the concurrency slots). A store edited by hand into something
+    /// unreadable means no policies, logged.
+    /// </summary>
+    private Policies.EndpointPolicies? PoliciesOf(EndpointRecord e)
+    {
+        _policies.TryGetValue(e.Id, out var previous);
+        try
+        {
+            var built = Policies.EndpointPolicies.Build(e, previous, time);
+            if (built is null)
+            {
+                _policies.TryRemove(e.Id, out _);
+                return null;
+            }
+
+            _policies[e.Id] = built;
+            return built;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            _policies.TryRemove(e.Id, out _);
+            LogOf(e.Id).Error($"traffic policies are off: the stored rate_limit or cors could not be read: {ex.Message}");
+            return null;
+        }
+    }
 
     /// <summary>The endpoint's file roots as full paths; a store edited by hand into something unreadable means none.</summary>
     private IReadOnlyList<string> FileRootsOf(EndpointRecord e)

@@ -80,7 +80,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
             if (existing.TryGetValue((item.Method, RouteKey(item.Path)), out var current))
             {
                 var code = item.Code ?? FollowSpec(current, item.Contract);
-                EndpointRecord Change(EndpointRecord e) => e with
+                EndpointRecord Change(EndpointRecord e) => (settings.Policies?.Apply(e) ?? e) with
                 {
                     Name = item.Name,
                     Path = item.Path,
@@ -123,6 +123,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
+                record = settings.Policies?.Apply(record) ?? record;
                 inserts.Add(record);
                 planned.Add((item, record, true));
             }
@@ -459,13 +460,16 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
             errors.Add(new ImportError(item.Label, item.File, item.Pointer + "/x-edge/file_roots", rootsProblem));
         }
 
+        var policies = Policies.PolicyPatch.Read(edge.ContainsKey, key => edge[key], (key, problem) =>
+            errors.Add(new ImportError(item.Label, item.File, item.Pointer + "/x-edge/" + key, problem)));
         var settings = new EdgeSettings(
             (int?)Number("timeout_ms", 1, EndpointsApi.MaxTimeoutMs),
             (int?)Number("drain_timeout_ms", 0, EndpointsApi.MaxTimeoutMs),
             Number("max_body_bytes", 0, EndpointsApi.MaxBodyLimit),
             Flag("validate_requests"),
             Flag("enabled"),
-            edge.ContainsKey("file_roots") ? fileRoots ?? "" : null);
+            edge.ContainsKey("file_roots") ? fileRoots ?? "" : null,
+            policies.Touched ? policies : null);
         return errors.Count > before ? null : settings;
     }
 
@@ -518,7 +522,10 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
     }
 
     // FileRoots: the roots as JSON text; "" clears them; null leaves them as they are.
-    private sealed record EdgeSettings(int? TimeoutMs = null, int? DrainTimeoutMs = null, long? MaxBodyBytes = null, bool? Validate = null, bool? Enabled = null, string? FileRoots = null);
+    // Policies: the traffic-policy fields x-edge gave (rate_limit, max_concurrency, queue_*, cors); null when none.
+    private sealed record EdgeSettings(
+        int? TimeoutMs = null, int? DrainTimeoutMs = null, long? MaxBodyBytes = null, bool? Validate = null, bool? Enabled = null, string? FileRoots = null,
+        Policies.PolicyPatch? Policies = null);
 
     /// <summary>One route to import: a spec operation, a manifest route, or both.</summary>
     /// <remarks>A class, not a record: items are keys by identity while their state changes.</remarks>

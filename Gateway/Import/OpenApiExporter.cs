@@ -88,6 +88,31 @@ internal static class OpenApiExporter
                 edge["file_roots"] = JsonNode.Parse(roots);
             }
 
+            if (endpoint.RateLimit is { } rateLimit)
+            {
+                edge["rate_limit"] = JsonNode.Parse(rateLimit);
+            }
+
+            if (endpoint.MaxConcurrency is { } maxConcurrency)
+            {
+                edge["max_concurrency"] = maxConcurrency;
+            }
+
+            if (endpoint.QueueLimit is { } queueLimit)
+            {
+                edge["queue_limit"] = queueLimit;
+            }
+
+            if (endpoint.QueueTimeoutMs is { } queueTimeoutMs)
+            {
+                edge["queue_timeout_ms"] = queueTimeoutMs;
+            }
+
+            if (endpoint.Cors is { } cors)
+            {
+                edge["cors"] = JsonNode.Parse(cors);
+            }
+
             operation["x-edge"] = edge;
             if (paths[relative] is not JsonObject item)
             {

@@ -1,0 +1,10 @@
+namespace Edge.Gateway.Policies;
+
+/// <summary>How a request fared at an endpoint's concurrency limit.</summary>
+internal enum ConcurrencyOutcome
+{
+    Acquired,
+    QueueFull,
+    TimedOut,
+    ClientGone,
+}

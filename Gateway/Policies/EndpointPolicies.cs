@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Edge.Gateway.Config;
+
+namespace Edge.Gateway.Policies;
+
+/// <summary>
+/// An endpoint's traffic policies (rate limit, concurrency limit, CORS) as the request path uses them. Built when the
+/// endpoint's settings change and reused across route rebuilds: the buckets and slots live as long as the settings.
+/// </summary>
+internal sealed class EndpointPolicies
+{
+    private const int MaxRawKeyLength = 128;
+
+    private EndpointPolicies(TokenBucketLimiter? rateLimiter, ConcurrencyLimiter? concurrency, CorsPolicy? cors)
+    {
+        RateLimiter = rateLimiter;
+        Concurrency = concurrency;
+        Cors = cors;
+    }
+
+    public TokenBucketLimiter? RateLimiter { get; }
+    public ConcurrencyLimiter? Concurrency { get; }
+    public CorsPolicy? Cors { get; }
+
+    /// <summary>
+    /// The policies of <paramref name="e"/>, null when it has none. Parts whose settings did not change are taken over
+    /// from <paramref name="previous"/>, so an unrelated edit keeps the buckets and the slots in use.
+    /// </summary>
+    public static EndpointPolicies? Build(EndpointRecord e, EndpointPolicies? previous, TimeProvider time)
+    {
+        var rateSettings = e.RateLimit is null ? null : RateLimitSettings.FromJson(e.RateLimit);
+        var rate = rateSettings is null ? null
+            : previous?.RateLimiter is { } oldRate && oldRate.Settings == rateSettings ? oldRate
+            : new TokenBucketLimiter(rateSettings, time);
+
+        ConcurrencyLimiter? concurrency = null;
+        if (e.MaxConcurrency is { } max)
+        {
+            var queue = e.QueueLimit ?? max;
+            var wait = e.QueueTimeoutMs ?? ConcurrencyLimiter.DefaultQueueTimeoutMs;
+            concurrency = previous?.Concurrency is { } old && old.MaxConcurrency == max && old.QueueLimit == queue && old.QueueTimeoutMs == wait
+                ? old
+                : new ConcurrencyLimiter(max, queue, wait);
+        }
+
+        var corsSettings = e.Cors is null ? null : CorsSettings.FromJson(e.Cors);
+        var cors = corsSettings is null ? null
+            : previous?.Cors is { } oldCors && oldCors.Settings.ToJson() == corsSettings.ToJson() && oldCors.EndpointMethod == e.Method ? oldCors
+            : new CorsPolicy(corsSettings, e.Method);
+
+        return rate is null && concurrency is null && cors is null ? null : new EndpointPolicies(rate, concurrency, cors);
+    }
+
+    /// <summary>
+    /// Runs the checks before the body is read and the handler runs: CORS headers, the rate limit (429) and the
+    /// concurrency limit (503 when its queue is full or the wait times out).
+    /// </summary>
+    public ValueTask<PolicyAdmission> AdmitAsync(HttpContext http, string requestId)
+    {
+        Cors?.ApplyToActual(http);
+        if (RateLimiter is { } limiter)
+        {
+            var decision = limiter.TryAcquire(KeyOf(http, limiter.Settings));
+            var headers = http.Response.Headers;
+            headers["RateLimit-Limit"] = limiter.LimitHeader;
+            headers["RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Reset"] = decision.ResetSeconds.ToString(CultureInfo.InvariantCulture);
+            if (!decision.Allowed)
+            {
+                return RateLimitedAsync(http, limiter.Settings, decision, requestId);
+            }
+        }
+
+        if (Concurrency is not { } concurrency)
+        {
+            return ValueTask.FromResult(PolicyAdmission.Open);
+        }
+
+        var pending = concurrency.AcquireAsync(http.RequestAborted);
+        return pending.IsCompletedSuccessfully && pending.Result == ConcurrencyOutcome.Acquired
+            ? ValueTask.FromResult(new PolicyAdmission(true, concurrency))
+            : QueuedAsync(http, concurrency, pending, requestId);
+    }
+
+    /// <summary>The bucket key of a request: its client IP, a hash of its API key, or a header's value.</summary>
+    public static string KeyOf(HttpContext http, RateLimitSettings settings)
+    {
+        if (settings.Key == "api_key")
+        {
+            var headers = http.Request.Headers;
+            var authorization = headers.Authorization.ToString();
+            var key = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : headers["X-API-Key"].ToString();
+            if (key.Length > 0)
+            {
+                // Only the hash is kept: the table never holds a usable key.
+                return "k:" + Hash(key);
+            }
+        }
+        else if (settings.HeaderName is { } name && http.Request.Headers[name].ToString() is { Length: > 0 } value)
+        {
+            return "h:" + (value.Length > MaxRawKeyLength ? Hash(value) : value);
+        }
+
+        return IpOf(http.Connection.RemoteIpAddress);
+    }
+
+    private static string IpOf(IPAddress? address) => address switch
+    {
+        null => "unknown",
+        { IsIPv4MappedToIPv6: true } => address.MapToIPv4().ToString(),
+        _ => address.ToString(),
+    };
+
+    private static string Hash(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    private static async ValueTask<PolicyAdmission> RateLimitedAsync(HttpContext http, RateLimitSettings settings, RateLimitDecision decision, string requestId)
+    {
+        var retry = Math.Max(1, decision.RetryAfterSeconds);
+        http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+        var per = settings.Key switch
+        {
+            "ip" => "client IP",
+            "api_key" => "API key",
+            _ => $"'{settings.HeaderName}' header",
+        };
+        await ResponseWriter.WriteErrorAsync(http, StatusCodes.Status429TooManyRequests,
+            $"rate limit exceeded: {settings.Permits} requests per {settings.WindowSeconds} s per {per}; retry in {retry} s", requestId);
+        return PolicyAdmission.Refused;
+    }
+
+    private static async ValueTask<PolicyAdmission> QueuedAsync(HttpContext http, ConcurrencyLimiter concurrency, ValueTask<ConcurrencyOutcome> pending, string requestId)
+    {
+        var outcome = await pending;
+        if (outcome == ConcurrencyOutcome.Acquired)
+        {
+            return new PolicyAdmission(true, concurrency);
+        }
+
+        if (outcome == ConcurrencyOutcome.ClientGone)
+        {
+            return PolicyAdmission.Refused;
+        }
+
+        http.Response.Headers.RetryAfter = "1";
+        var message = outcome == ConcurrencyOutcome.QueueFull
+            ? $"the endpoint is at its limit of {concurrency.MaxConcurrency} concurrent requests and its queue of {concurrency.QueueLimit} is full; retry shortly"
+            : $"the endpoint is at its limit of {concurrency.MaxConcurrency} concurrent requests and no slot freed within its queue timeout of {concurrency.QueueTimeoutMs} ms; retry shortly";
+        await ResponseWriter.WriteErrorAsync(http, StatusCodes.Status503ServiceUnavailable, message, requestId);
+        return PolicyAdmission.Refused;
+    }
+}
