@@ -48,6 +48,7 @@ ensure_tools() {
   ensure_pkg curl curl
   ensure_pkg ps procps
   ensure_pkg h2load nghttp2-client
+  ensure_pkg wrk wrk
 }
 
 # ---- backing services -------------------------------------------------------------------------

@@ -118,7 +118,12 @@ internal sealed class TokenBucketLimiter
     {
         if (Volatile.Read(ref _count) >= MaxKeys)
         {
-            Sweep(now);
+            // PERF: at most one sweep a second on this path, so a flood of new keys cannot make every request O(n).
+            if (now - Volatile.Read(ref _lastSweep) > TimeSpan.TicksPerSecond)
+            {
+                Sweep(now);
+            }
+
             if (Volatile.Read(ref _count) >= MaxKeys)
             {
                 // Full of active keys: newcomers share one bucket rather than grow the table without bound.

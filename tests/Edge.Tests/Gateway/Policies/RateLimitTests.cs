@@ -1,0 +1,121 @@
+using System.Net;
+using Edge.Tests.Common;
+
+namespace Edge.Tests.Gateway.Policies;
+
+/// <summary><c>rate_limit</c> on the real binary: counts under a burst, the headers, and how keys are chosen.</summary>
+[Collection(PolicyCollection.Name)]
+public sealed class RateLimitTests(PolicyGatewayFixture fixture)
+{
+    private readonly EdgeProcess _edge = fixture.Edge;
+
+    [Fact]
+    public async Task RateLimit_BurstOf15_Exactly10ServedThen429WithHeaders()
+    {
+        // Arrange
+        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.Counter, new { rate_limit = new { permits = 10, window_seconds = 60, key = "ip" } });
+
+        // Act
+        var responses = await Task.WhenAll(Enumerable.Range(0, 15).Select(_ => _edge.Gateway.GetAsync(path)));
+
+        // Assert
+        var served = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        served.Count.ShouldBe(10);
+        refused.Count.ShouldBe(5);
+        served.Select(r => r.Header("ratelimit-remaining")).Order().ShouldBe(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+        foreach (var response in served)
+        {
+            response.Header("ratelimit-limit").ShouldBe("10");
+            int.Parse(response.Header("ratelimit-reset")!, System.Globalization.CultureInfo.InvariantCulture).ShouldBeInRange(1, 60);
+        }
+
+        foreach (var response in refused)
+        {
+            var body = await response.ShouldBeGatewayErrorAsync(HttpStatusCode.TooManyRequests);
+            body.Str("error").ShouldContain("10 requests per 60 s per client IP");
+            response.Headers.RetryAfter!.Delta!.Value.TotalSeconds.ShouldBeInRange(1, 6);
+            response.Header("ratelimit-limit").ShouldBe("10");
+            response.Header("ratelimit-remaining").ShouldBe("0");
+        }
+    }
+
+    [Fact]
+    public async Task RateLimit_TwoClientsBehindTheTrustedProxy_SeparateBuckets()
+    {
+        // Arrange
+        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.ClientIp, new { rate_limit = new { permits = 3, window_seconds = 60 } });
+
+        // Act
+        var first = await SendManyAsync(path, 4, r => r.Headers.Add("X-Forwarded-For", "203.0.113.1"));
+        var second = await SendManyAsync(path, 4, r => r.Headers.Add("X-Forwarded-For", "203.0.113.2"));
+
+        // Assert
+        first.ShouldBe(["200 203.0.113.1", "200 203.0.113.1", "200 203.0.113.1", "429"]);
+        second.ShouldBe(["200 203.0.113.2", "200 203.0.113.2", "200 203.0.113.2", "429"]);
+    }
+
+    [Fact]
+    public async Task RateLimit_HeaderKey_OneBucketPerValue_MissingHeaderKeyedByIp()
+    {
+        // Arrange
+        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.ClientIp, new { rate_limit = new { permits = 2, window_seconds = 60, key = "header:X-Tenant" } });
+
+        // Act
+        var tenantA = await SendManyAsync(path, 3, r => r.Headers.Add("X-Tenant", "a"));
+        var tenantB = await SendManyAsync(path, 1, r => r.Headers.Add("x-tenant", "b"));
+        var none = await SendManyAsync(path, 3, _ => { });
+
+        // Assert
+        tenantA.Select(s => s[..3]).ShouldBe(["200", "200", "429"]);
+        tenantB.Select(s => s[..3]).ShouldBe(["200"]);
+        none.Select(s => s[..3]).ShouldBe(["200", "200", "429"]);
+    }
+
+    [Fact]
+    public async Task RateLimit_ApiKeyKey_BearerAndXApiKeyShareTheKeysBucket()
+    {
+        // Arrange
+        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.ClientIp, new { rate_limit = new { permits = 1, window_seconds = 60, key = "api_key" } });
+
+        // Act
+        var bearer = await SendManyAsync(path, 1, r => r.Headers.Add("Authorization", "Bearer key-one"));
+        var sameKey = await SendManyAsync(path, 1, r => r.Headers.Add("X-API-Key", "key-one"));
+        var otherKey = await SendManyAsync(path, 1, r => r.Headers.Add("Authorization", "Bearer key-two"));
+
+        // Assert
+        bearer.Select(s => s[..3]).ShouldBe(["200"]);
+        sameKey.Select(s => s[..3]).ShouldBe(["429"]);
+        otherKey.Select(s => s[..3]).ShouldBe(["200"]);
+    }
+
+    [Fact]
+    public async Task RateLimit_Cleared_EndpointUnlimitedAgainWithoutHeaders()
+    {
+        // Arrange
+        var (id, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.ClientIp, new { rate_limit = new { permits = 1, window_seconds = 60 } });
+        (await SendManyAsync(path, 2, _ => { })).Select(s => s[..3]).ShouldBe(["200", "429"]);
+
+        // Act
+        (await _edge.Admin.SendRawAsync(HttpMethod.Put, $"/api/endpoints/{id}", """{"rate_limit": null}""")).ShouldSucceed();
+        using var after = await _edge.Gateway.GetAsync(path);
+
+        // Assert
+        after.StatusCode.ShouldBe(HttpStatusCode.OK);
+        after.Header("ratelimit-limit").ShouldBeNull();
+    }
+
+    private async Task<List<string>> SendManyAsync(string path, int count, Action<HttpRequestMessage> configure)
+    {
+        var results = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            configure(request);
+            using var response = await _edge.Gateway.SendAsync(request);
+            results.Add(response.StatusCode == HttpStatusCode.OK ? "200 " + await response.Content.ReadAsStringAsync() : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return results;
+    }
+}
