@@ -75,7 +75,7 @@ def fast_under_flood(fast_url, slow_url, duration):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--duration", type=float, default=8)
+    parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--skip-publish", action="store_true")
     args = parser.parse_args()
 

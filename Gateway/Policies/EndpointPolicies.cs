@@ -63,7 +63,7 @@ internal sealed class EndpointPolicies
         Cors?.ApplyToActual(http);
         if (RateLimiter is { } limiter)
         {
-            var decision = limiter.TryAcquire(KeyOf(http, limiter.Settings));
+            var decision = limiter.Settings.Key == "ip" ? AcquireByIp(limiter, http.Connection.RemoteIpAddress) : limiter.TryAcquire(KeyOf(http, limiter.Settings));
             var headers = http.Response.Headers;
             headers["RateLimit-Limit"] = limiter.LimitHeader;
             headers["RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
@@ -105,6 +105,15 @@ internal sealed class EndpointPolicies
         }
 
         return IpOf(http.Connection.RemoteIpAddress);
+    }
+
+    /// <summary>PERF: the common key, formatted on the stack: a known client costs no allocation.</summary>
+    private static RateLimitDecision AcquireByIp(TokenBucketLimiter limiter, IPAddress? address)
+    {
+        Span<char> text = stackalloc char[64];
+        return address is { IsIPv4MappedToIPv6: false } && address.TryFormat(text, out var written)
+            ? limiter.TryAcquire(text[..written])
+            : limiter.TryAcquire(IpOf(address));
     }
 
     private static string IpOf(IPAddress? address) => address switch
