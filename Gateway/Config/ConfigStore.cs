@@ -7,7 +7,7 @@ namespace Edge.Gateway.Config;
 /// The configuration in one SQLite file (WAL). Every write is one transaction, so a kill -9 at any moment
 /// leaves a store that opens. Requests never read it: the route table is an in-memory snapshot built from it.
 /// </summary>
-internal sealed class ConfigStore
+internal sealed partial class ConfigStore
 {
     private static int _batteriesReady;
 
