@@ -12,7 +12,7 @@ namespace Edge.Gateway;
 /// The whole per-request path on the gateway port: request id, route lookup, body limit, handler call with
 /// its timeout, and the response. Expected failures are answered here as values, never rethrown.
 /// </summary>
-internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, EdgeOptions options, ILogger<GatewayMiddleware> logger)
+internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, EdgeOptions options, Keys.KeyRing keys, ILogger<GatewayMiddleware> logger)
 {
     private readonly int _maxInFlight = options.MaxConcurrentRequests;
     private readonly IReadOnlyList<System.Net.IPNetwork> _proxies = options.TrustedProxies;
@@ -97,6 +97,14 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
         try
         {
             var limits = runtime.Limits;
+            Config.ApiKeyRecord? key = null;
+            if (!ReferenceEquals(limits.Auth, Config.EndpointAuth.None) &&
+                EndpointAuthorizer.Check(http, limits, runtime.Id, keys, out key) is { } refused)
+            {
+                await ResponseWriter.WriteErrorAsync(http, refused.Status, refused.Message, requestId);
+                return;
+            }
+
             var body = await ReadBodyAsync(http, limits.MaxBodyBytes);
             if (body is null)
             {
@@ -114,6 +122,11 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
 
             context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions, state);
             var handlerRequest = new Request(http, body, match.Parameters, version.JsonOptions, requestId);
+            if (key is not null)
+            {
+                handlerRequest.ApiKey = new ApiKeyInfo(key.Id, key.Name, key.Scopes);
+            }
+
             var started = Stopwatch.GetTimestamp();
 
             Response response;
