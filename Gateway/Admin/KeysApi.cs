@@ -13,7 +13,8 @@ internal static class KeysApi
     public const int MaxScopes = 64;
 
     private static readonly string[] Fields = ["name", "scopes", "expires_at"];
-    private static readonly string[] ReadOnly = ["id", "prefix", "created_at", "last_used_at", "key", "kind"];
+    // "key" is not among them: a client that sends its own key must learn that edge makes keys, not take them.
+    private static readonly string[] ReadOnly = ["id", "prefix", "created_at", "last_used_at"];
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -40,6 +41,11 @@ internal static class KeysApi
             }
 
             input.RejectUnknown(Fields, ReadOnly);
+            if (input.Has("key"))
+            {
+                input.Error("key", "is made by edge and shown once in this answer; it cannot be chosen");
+            }
+
             var name = input.String("name", required: true, maxLength: 200);
             var scopes = input.Strings("scopes", MaxScopes, 300);
             var expiresText = input.String("expires_at", maxLength: 64);
