@@ -15,6 +15,7 @@ internal static class CommandLine
           --bind ADDR         gateway bind address                                (EDGE_BIND, default 0.0.0.0)
           --admin-bind ADDR   admin bind address                                  (EDGE_ADMIN_BIND, default 127.0.0.1)
           --h2c-port N        an extra gateway port for HTTP/2 without TLS (prior knowledge)   (EDGE_H2C_PORT, default off)
+          --bus BACKEND       message bus: 'local' (in-process) or 'redis:NAME' (bridged through that redis service)   (EDGE_BUS, default local)
           --version           print the version and exit
           --help              print this help and exit
 
@@ -32,6 +33,7 @@ internal static class CommandLine
         string? bind = env("EDGE_BIND");
         string? adminBind = env("EDGE_ADMIN_BIND");
         string? h2cPort = env("EDGE_H2C_PORT");
+        string? bus = env("EDGE_BUS");
 
         var i = 0;
         if (args.Length > 0 && args[0] == "serve")
@@ -56,7 +58,7 @@ internal static class CommandLine
                     return new Result(null, Usage, 0);
                 case "--version":
                     return new Result(null, $"edge {EdgeVersion.Current}", 0);
-                case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port":
+                case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port" or "--bus":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -75,6 +77,7 @@ internal static class CommandLine
                         case "--admin-port": adminPort = value; break;
                         case "--bind": bind = value; break;
                         case "--h2c-port": h2cPort = value; break;
+                        case "--bus": bus = value; break;
                         default: adminBind = value; break;
                     }
 
@@ -118,8 +121,14 @@ internal static class CommandLine
             return Fail("--data must not be empty");
         }
 
+        if (!TryBus(bus, out var busRedis, out error))
+        {
+            return Fail(error!);
+        }
+
         var options = new EdgeOptions
         {
+            BusRedisService = busRedis,
             DataDir = Path.GetFullPath(data ?? "data"),
             Port = p,
             AdminPort = ap,
@@ -132,6 +141,25 @@ internal static class CommandLine
     }
 
     private static Result Fail(string message) => new(null, $"edge: {message} (see edge --help)", 2);
+
+    private static bool TryBus(string? text, out string? redisService, out string? error)
+    {
+        redisService = null;
+        error = null;
+        if (text is null || text is "local" or "")
+        {
+            return true;
+        }
+
+        if (text.StartsWith("redis:", StringComparison.Ordinal) && text.Length > "redis:".Length)
+        {
+            redisService = text["redis:".Length..];
+            return true;
+        }
+
+        error = $"--bus must be 'local' or 'redis:<service name>', got '{text}'";
+        return false;
+    }
 
     private static bool TryPort(string? text, int fallback, string name, out int port, out string? error)
     {

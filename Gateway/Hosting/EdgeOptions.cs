@@ -20,6 +20,9 @@ internal sealed record EdgeOptions
     /// </summary>
     public int? H2cPort { get; init; }
 
+    /// <summary>The redis service that bridges the message bus across instances (<c>--bus redis:NAME</c>); null for an in-process bus.</summary>
+    public string? BusRedisService { get; init; }
+
     /// <summary>Token from EDGE_ADMIN_TOKEN; null means read or generate DIR/admin-token.</summary>
     public string? AdminToken { get; init; }
 

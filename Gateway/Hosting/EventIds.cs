@@ -17,4 +17,9 @@ internal static class EventIds
     public const int RouteTableRebuilt = 40;
     public const int AdminRequestFailed = 60;
     public const int Imported = 70;
+    public const int BusBridgeWaiting = 80;
+    public const int BusBridgeConnected = 81;
+    public const int BusBridgeLost = 82;
+    public const int BusBridgeRestored = 83;
+    public const int BusBridgeFailed = 84;
 }
