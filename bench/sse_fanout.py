@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""SSE fan-out through the message bus on the real, published edge binary.
+
+N clients (default 1,000) hold `GET /bench/feed` open: a handler that subscribes to bus topic "bench" with
+ctx.Bus.SubscribeAsync and forwards every message as a server-sent event. Once the gateway counts N subscribers,
+`GET /bench/publish?m=...` (a handler calling ctx.Bus.PublishAsync) is sent P times (default 20), one at a time;
+each message carries its sequence number and the client's monotonic clock just before the publish request was
+written. Every subscriber notes when the event reached it: delivery latency = receipt - publish send, so it covers
+the publish request, the fan-out, 1,000 SSE writes and the client's own reading (an upper bound on edge's part).
+
+The clients are plain asyncio sockets (one protocol object per connection, no HTTP library), so 1,000 of them
+cost little of the 2 cores; the publisher shares their event loop and never blocks it.
+
+Usage: python3 bench/sse_fanout.py [--subscribers N] [--publishes P] [--gap-ms G] [--skip-publish] [--binary PATH]
+Writes bench/results/sse-fanout-<UTC timestamp>.json; exits non-zero when an event is lost or p99 >= 100 ms.
+"""
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import time
+
+from benchlib import RESULTS, Edge, log, publish_edge
+
+FEED = """
+Response Handle(Context ctx, Request req) => Response.EventStream(async (events, ct) =>
+{
+    await foreach (var message in ctx.Bus.SubscribeAsync("bench", ct))
+    {
+        await events.SendAsync(message);
+    }
+});
+"""
+
+PUBLISH = """
+async Task<Response> Handle(Context ctx, Request req) =>
+    Response.Ok(new { reached = await ctx.Bus.PublishAsync("bench", req.RequireQueryParam("m")) });
+"""
+
+TARGET_P99_MS = 100.0
+
+
+class Subscriber(asyncio.Protocol):
+    """One SSE connection: finds `data: <seq> <sent_ns>` lines in the byte stream and records their receipt time."""
+
+    def __init__(self, received):
+        self.received = received  # seq -> list of latency ns
+        self.buffer = b""
+        self.ready = asyncio.get_running_loop().create_future()
+        self.closed = False
+
+    def data_received(self, data):
+        now = time.monotonic_ns()
+        if not self.ready.done():
+            if b" 200 " not in data.split(b"\r\n", 1)[0]:
+                self.ready.set_exception(RuntimeError(f"feed answered {data[:200]!r}"))
+                return
+            self.ready.set_result(None)
+        self.buffer += data
+        while (start := self.buffer.find(b"data: ")) >= 0:
+            end = self.buffer.find(b"\n", start)
+            if end < 0:
+                break
+            seq, sent = self.buffer[start + 6:end].split()
+            self.received.setdefault(int(seq), []).append(now - int(sent))
+            self.buffer = self.buffer[end + 1:]
+
+    def connection_lost(self, exc):
+        self.closed = True
+
+
+async def publish(port, seq):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sent = time.monotonic_ns()
+    writer.write(f"GET /bench/publish?m={seq}%20{sent} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".encode())
+    answer = await reader.read()
+    writer.close()
+    status = answer.split(b"\r\n", 1)[0]
+    if b" 200 " not in status:
+        raise RuntimeError(f"publish answered {answer[:300]!r}")
+    return json.loads(answer.split(b"\r\n\r\n", 1)[1].split(b"\r\n")[1] if b"chunked" in answer.lower() else answer.split(b"\r\n\r\n", 1)[1])["reached"]
+
+
+async def run(edge, subscribers, publishes, gap_ms):
+    loop = asyncio.get_running_loop()
+    received = {}
+    clients = []
+    request = b"GET /bench/feed HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n"
+    opened = time.monotonic()
+    for batch in range(0, subscribers, 100):
+        made = await asyncio.gather(*(loop.create_connection(lambda: Subscriber(received), "127.0.0.1", edge.port)
+                                      for _ in range(min(100, subscribers - batch))))
+        for transport, protocol in made:
+            transport.write(request)
+            clients.append((transport, protocol))
+        await asyncio.gather(*(p.ready for _, p in clients[-len(made):]))
+    deadline = time.monotonic() + 30
+    while (count := edge.api("GET", "/api/stats")["bus"]["subscribers"]) < subscribers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {count} of {subscribers} subscribers after 30 s")
+        await asyncio.sleep(0.05)
+    log(f"{subscribers} subscribers connected in {time.monotonic() - opened:.1f} s")
+
+    for seq in range(-3, publishes):  # three warm-up publishes (negative numbers) are not counted
+        reached = await publish(edge.port, seq)
+        if reached != subscribers:
+            raise RuntimeError(f"publish {seq} reached {reached} subscribers, expected {subscribers}")
+        wait_until = time.monotonic() + 5
+        while len(received.get(seq, [])) < subscribers and time.monotonic() < wait_until:
+            await asyncio.sleep(0.005)
+        got = received.get(seq, [])
+        if seq >= 0:
+            log(f"publish {seq:2}: {len(got)}/{subscribers} delivered, max {max(got) / 1e6 if got else float('nan'):.1f} ms")
+        await asyncio.sleep(gap_ms / 1000)
+
+    for transport, _ in clients:
+        transport.close()
+    deadline = time.monotonic() + 30
+    while (left := edge.api("GET", "/api/stats")["bus"]["subscribers"]) > 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+
+    samples = sorted(ms / 1e6 for seq, values in received.items() if seq >= 0 for ms in values)
+    per_publish_max = [max(received[seq]) / 1e6 for seq in range(publishes) if received.get(seq)]
+    lost = subscribers * publishes - len(samples)
+
+    def pct(p):
+        return samples[min(len(samples) - 1, int(round(p / 100 * len(samples) + 0.5)) - 1)] if samples else float("nan")
+
+    return {
+        "subscribers": subscribers,
+        "publishes": publishes,
+        "deliveries": len(samples),
+        "lost": lost,
+        "p50_ms": round(pct(50), 2),
+        "p90_ms": round(pct(90), 2),
+        "p99_ms": round(pct(99), 2),
+        "max_ms": round(samples[-1], 2) if samples else None,
+        "mean_ms": round(statistics.fmean(samples), 2) if samples else None,
+        "per_publish_last_delivery_ms": [round(x, 2) for x in per_publish_max],
+        "subscribers_left_after_close": left,
+        "target_p99_ms": TARGET_P99_MS,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--publishes", type=int, default=20)
+    parser.add_argument("--gap-ms", type=int, default=200)
+    parser.add_argument("--skip-publish", action="store_true")
+    parser.add_argument("--binary")
+    args = parser.parse_args()
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the clients' sockets, and edge inherits it
+    binary = args.binary or publish_edge(args.skip_publish)
+    edge = Edge(binary)
+    try:
+        edge.endpoint("bench-feed", "/bench/feed", FEED)
+        edge.endpoint("bench-publish", "/bench/publish", PUBLISH)
+        report = asyncio.run(run(edge, args.subscribers, args.publishes, args.gap_ms))
+        report["bus_stats"] = edge.api("GET", "/api/stats")["bus"]
+    finally:
+        edge.stop()
+
+    log(f"SSE fan-out, {report['subscribers']} subscribers x {report['publishes']} publishes: "
+        f"p50 {report['p50_ms']} ms  p90 {report['p90_ms']} ms  p99 {report['p99_ms']} ms  max {report['max_ms']} ms  "
+        f"lost {report['lost']}  (goal p99 < {TARGET_P99_MS:.0f} ms)")
+    os.makedirs(RESULTS, exist_ok=True)
+    out = os.path.join(RESULTS, f"sse-fanout-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json")
+    with open(out, "w") as f:
+        json.dump(report, f, indent=2)
+    log(f"wrote {out}")
+    print(json.dumps({k: v for k, v in report.items() if k != "per_publish_last_delivery_ms"}))
+    return 0 if report["lost"] == 0 and report["p99_ms"] < TARGET_P99_MS and report["subscribers_left_after_close"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
