@@ -160,14 +160,19 @@ def main():
     try:
         edge.endpoint("bench-feed", "/bench/feed", FEED)
         edge.endpoint("bench-publish", "/bench/publish", PUBLISH)
+        load_before = os.getloadavg()[0]
+        cpu_before = os.times()
         report = asyncio.run(run(edge, args.subscribers, args.publishes, args.gap_ms))
+        cpu_after = os.times()
+        report["load_average_1m_before"] = round(load_before, 2)
+        report["client_cpu_seconds"] = round((cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system), 2)
         report["bus_stats"] = edge.api("GET", "/api/stats")["bus"]
     finally:
         edge.stop()
 
     log(f"SSE fan-out, {report['subscribers']} subscribers x {report['publishes']} publishes: "
         f"p50 {report['p50_ms']} ms  p90 {report['p90_ms']} ms  p99 {report['p99_ms']} ms  max {report['max_ms']} ms  "
-        f"lost {report['lost']}  (goal p99 < {TARGET_P99_MS:.0f} ms)")
+        f"lost {report['lost']}  (goal p99 < {TARGET_P99_MS:.0f} ms; load average before {report['load_average_1m_before']})")
     os.makedirs(RESULTS, exist_ok=True)
     out = os.path.join(RESULTS, f"sse-fanout-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json")
     with open(out, "w") as f:
