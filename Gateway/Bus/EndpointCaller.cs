@@ -135,6 +135,8 @@ internal sealed class EndpointCaller(
             Response response;
             try
             {
+                // Not the shared TimeoutScheduler: it keeps a lane per distinct timeout value, and a handler may pass any
+                // TimeSpan here; WaitAsync's timer lives in the runtime's shared timer queue.
                 response = await task.WaitAsync(wait, aborted).ConfigureAwait(false);
             }
             catch (TimeoutException)
