@@ -20,6 +20,33 @@ internal sealed record EdgeOptions
     /// </summary>
     public int? H2cPort { get; init; }
 
+    /// <summary>PEM certificate (or PKCS#12 file) that makes the gateway port speak HTTPS (HTTP/1.1 and HTTP/2 by ALPN), or null.</summary>
+    public string? TlsCert { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCert"/> (null for a PKCS#12 file).</summary>
+    public string? TlsKey { get; init; }
+
+    /// <summary>PEM certificate (or PKCS#12 file) that makes the admin port speak HTTPS, or null.</summary>
+    public string? AdminTlsCert { get; init; }
+
+    /// <summary>PEM private key of <see cref="AdminTlsCert"/>.</summary>
+    public string? AdminTlsKey { get; init; }
+
+    /// <summary>Password of PKCS#12 certificate files (EDGE_TLS_PASSWORD), or null.</summary>
+    public string? TlsPassword { get; init; }
+
+    /// <summary>PEM bundle of the certificate authorities client certificates must chain to, or null.</summary>
+    public string? ClientCa { get; init; }
+
+    /// <summary>Whether TLS clients of the gateway port are asked for a certificate.</summary>
+    public ClientCertMode ClientCertMode { get; init; } = ClientCertMode.None;
+
+    /// <summary>An extra plain-HTTP gateway port next to the HTTPS one, or null.</summary>
+    public int? HttpPort { get; init; }
+
+    /// <summary>True: <see cref="HttpPort"/> answers every request with a 308 to the HTTPS port instead of serving it.</summary>
+    public bool HttpsRedirect { get; init; }
+
     /// <summary>The redis service that bridges the message bus across instances (<c>--bus redis:NAME</c>); null for an in-process bus.</summary>
     public string? BusRedisService { get; init; }
 

@@ -17,9 +17,12 @@ internal static class EventIds
     public const int RouteTableRebuilt = 40;
     public const int AdminRequestFailed = 60;
     public const int Imported = 70;
-    public const int BusBridgeWaiting = 80;
-    public const int BusBridgeConnected = 81;
-    public const int BusBridgeLost = 82;
-    public const int BusBridgeRestored = 83;
-    public const int BusBridgeFailed = 84;
+    public const int CertificateReloaded = 80;
+    public const int CertificateReloadFailed = 81;
+    public const int ClientCertificateRejected = 82;
+    public const int BusBridgeWaiting = 90;
+    public const int BusBridgeConnected = 91;
+    public const int BusBridgeLost = 92;
+    public const int BusBridgeRestored = 93;
+    public const int BusBridgeFailed = 94;
 }

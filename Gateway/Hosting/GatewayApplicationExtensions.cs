@@ -17,14 +17,38 @@ internal static partial class GatewayApplicationExtensions
     {
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
         var options = app.Services.GetRequiredService<EdgeOptions>();
-        var (port, h2c) = (options.Port, options.H2cPort ?? -1);
+        var (port, h2c, plain) = (options.Port, options.H2cPort ?? -1, options.HttpPort ?? -1);
+        var redirect = options.HttpsRedirect;
         app.Use(next => http =>
         {
             // HTTP/1.x connections carry a writer that lower-cases this request's response header names.
             http.Features.Get<LowercaseHeaderWriter>()?.Arm();
-            return http.Connection.LocalPort == port || http.Connection.LocalPort == h2c ? gateway.InvokeAsync(http) : next(http);
+            var local = http.Connection.LocalPort;
+            if (local == plain && redirect)
+            {
+                return RedirectToHttpsAsync(http, port);
+            }
+
+            return local == port || local == h2c || local == plain ? gateway.InvokeAsync(http) : next(http);
         });
         return app;
+    }
+
+    /// <summary>308 to the same host, path and query on the HTTPS port (308 keeps the method and body).</summary>
+    private static Task RedirectToHttpsAsync(HttpContext http, int httpsPort)
+    {
+        var request = http.Request;
+        var host = request.Host.Host;
+        if (string.IsNullOrEmpty(host))
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return http.Response.WriteAsync("a Host header is needed to redirect to HTTPS");
+        }
+
+        var authority = httpsPort == 443 ? host : $"{(host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host)}:{httpsPort}";
+        http.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+        http.Response.Headers.Location = $"https://{authority}{request.PathBase}{request.Path}{request.QueryString}";
+        return Task.CompletedTask;
     }
 
     /// <summary>The admin port: bearer-token check, error envelope, then the admin API.</summary>

@@ -4,6 +4,7 @@ using Edge.Gateway.Handlers;
 using Edge.Gateway.Routing;
 using Edge.Sdk;
 using Edge.Services;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Edge.Gateway.Hosting;
@@ -55,6 +56,31 @@ internal static class GatewayServiceCollectionExtensions
             Console.WriteLine(token);
         }
 
+        CertificateSource? gatewayCertificate = null;
+        CertificateSource? adminCertificate = null;
+        ClientCertificateValidator? clients = null;
+        try
+        {
+            if (options.TlsCert is { } cert)
+            {
+                gatewayCertificate = CertificateSource.Open(cert, options.TlsKey, options.TlsPassword, CertificatePoll);
+            }
+
+            if (options.AdminTlsCert is { } adminCert)
+            {
+                adminCertificate = CertificateSource.Open(adminCert, options.AdminTlsKey, options.TlsPassword, CertificatePoll);
+            }
+
+            if (options.ClientCa is { } ca)
+            {
+                clients = ClientCertificateValidator.Open(ca, TimeProvider.System);
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            return $"edge: {ex.Message}";
+        }
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -93,9 +119,14 @@ internal static class GatewayServiceCollectionExtensions
 
             // Body limits are per endpoint (max_body_bytes), enforced by the gateway itself.
             kestrel.Limits.MaxRequestBodySize = null;
-            // HTTP/1.x response header names go out lower-cased, as HTTP/2 sends them.
-            kestrel.Listen(options.Bind, options.Port, listen => listen.Use(LowercaseHeaderWriter.Middleware));
-            kestrel.Listen(options.AdminBind, options.AdminPort, listen => listen.Use(LowercaseHeaderWriter.Middleware));
+            var tlsLogger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Tls");
+            kestrel.Listen(options.Bind, options.Port, listen => Configure(listen, gatewayCertificate, clients, options.ClientCertMode, tlsLogger));
+            kestrel.Listen(options.AdminBind, options.AdminPort, listen => Configure(listen, adminCertificate, null, ClientCertMode.None, tlsLogger));
+            if (options.HttpPort is { } http)
+            {
+                kestrel.Listen(options.Bind, http, listen => Configure(listen, null, null, ClientCertMode.None, tlsLogger));
+            }
+
             if (options.H2cPort is { } h2c)
             {
                 kestrel.Listen(options.Bind, h2c, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
@@ -114,5 +145,20 @@ internal static class GatewayServiceCollectionExtensions
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         return null;
+    }
+
+    /// <summary>How often certificate files are checked for a renewal.</summary>
+    private static readonly TimeSpan CertificatePoll = TimeSpan.FromSeconds(2);
+
+    private static void Configure(ListenOptions listen, CertificateSource? certificate, ClientCertificateValidator? clients, ClientCertMode mode, ILogger logger)
+    {
+        if (certificate is not null)
+        {
+            certificate.Logger = logger;
+            TlsListener.Use(listen, certificate, clients, mode, logger);
+        }
+
+        // After TLS, so it sees plain HTTP/1.x: response header names go out lower-cased, as HTTP/2 sends them.
+        listen.Use(LowercaseHeaderWriter.Middleware);
     }
 }
