@@ -11,7 +11,10 @@ the publish request, the fan-out, 1,000 SSE writes and the client's own reading 
 The clients are plain asyncio sockets (one protocol object per connection, no HTTP library), so 1,000 of them
 cost little of the 2 cores; the publisher shares their event loop and never blocks it.
 
-Usage: python3 bench/sse_fanout.py [--subscribers N] [--publishes P] [--gap-ms G] [--skip-publish] [--binary PATH]
+With --redis, two edge processes run with `--bus redis:bench-bus` against the Redis of scripts/services.sh: the
+subscribers hold their feeds on instance B and the publishes go to instance A, so every event crosses Redis.
+
+Usage: python3 bench/sse_fanout.py [--subscribers N] [--publishes P] [--gap-ms G] [--redis] [--skip-publish] [--binary PATH]
 Writes bench/results/sse-fanout-<UTC timestamp>.json; exits non-zero when an event is lost or p99 >= 100 ms.
 """
 import argparse
@@ -43,32 +46,39 @@ TARGET_P99_MS = 100.0
 
 
 class Subscriber(asyncio.Protocol):
-    """One SSE connection: finds `data: <seq> <sent_ns>` lines in the byte stream and records their receipt time."""
+    """One SSE connection. PERF: the callback only timestamps and keeps the bytes (the client's own time per read
+    adds to every later socket's latency); the events are parsed after the run."""
 
-    def __init__(self, received):
-        self.received = received  # seq -> list of latency ns
-        self.buffer = b""
+    delivered = 0
+
+    def __init__(self):
+        self.chunks = []
         self.ready = asyncio.get_running_loop().create_future()
-        self.closed = False
 
     def data_received(self, data):
-        now = time.monotonic_ns()
+        self.chunks.append((time.monotonic_ns(), data))
+        Subscriber.delivered += data.count(b"data: ")
         if not self.ready.done():
-            if b" 200 " not in data.split(b"\r\n", 1)[0]:
-                self.ready.set_exception(RuntimeError(f"feed answered {data[:200]!r}"))
-                return
             self.ready.set_result(None)
-        self.buffer += data
-        while (start := self.buffer.find(b"data: ")) >= 0:
-            end = self.buffer.find(b"\n", start)
-            if end < 0:
-                break
-            seq, sent = self.buffer[start + 6:end].split()
-            self.received.setdefault(int(seq), []).append(now - int(sent))
-            self.buffer = self.buffer[end + 1:]
 
     def connection_lost(self, exc):
-        self.closed = True
+        pass
+
+    def latencies(self, received):
+        """Adds (seq -> latency ns) of every event this connection got; checks the answer was a 200 event stream."""
+        head = self.chunks[0][1].split(b"\r\n", 1)[0] if self.chunks else b"nothing"
+        if b" 200 " not in head:
+            raise RuntimeError(f"feed answered {head!r}")
+        buffer, times = b"", []
+        for at, data in self.chunks:
+            buffer += data
+            while (start := buffer.find(b"data: ")) >= 0:
+                end = buffer.find(b"\n", start)
+                if end < 0:
+                    break
+                seq, sent = buffer[start + 6:end].split()
+                received.setdefault(int(seq), []).append(at - int(sent))
+                buffer = buffer[end + 1:]
 
 
 async def publish(port, seq):
@@ -83,14 +93,15 @@ async def publish(port, seq):
     return json.loads(answer.split(b"\r\n\r\n", 1)[1].split(b"\r\n")[1] if b"chunked" in answer.lower() else answer.split(b"\r\n\r\n", 1)[1])["reached"]
 
 
-async def run(edge, subscribers, publishes, gap_ms):
+async def run(edge, publisher, subscribers, publishes, gap_ms):
     loop = asyncio.get_running_loop()
     received = {}
     clients = []
+    Subscriber.delivered = 0
     request = b"GET /bench/feed HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n"
     opened = time.monotonic()
     for batch in range(0, subscribers, 100):
-        made = await asyncio.gather(*(loop.create_connection(lambda: Subscriber(received), "127.0.0.1", edge.port)
+        made = await asyncio.gather(*(loop.create_connection(Subscriber, "127.0.0.1", edge.port)
                                       for _ in range(min(100, subscribers - batch))))
         for transport, protocol in made:
             transport.write(request)
@@ -104,19 +115,22 @@ async def run(edge, subscribers, publishes, gap_ms):
     log(f"{subscribers} subscribers connected in {time.monotonic() - opened:.1f} s")
 
     for seq in range(-3, publishes):  # three warm-up publishes (negative numbers) are not counted
-        reached = await publish(edge.port, seq)
-        if reached != subscribers:
+        reached = await publish(publisher.port, seq)
+        if publisher is edge and reached != subscribers:
             raise RuntimeError(f"publish {seq} reached {reached} subscribers, expected {subscribers}")
+        expected = (seq + 4) * subscribers
         wait_until = time.monotonic() + 5
-        while len(received.get(seq, [])) < subscribers and time.monotonic() < wait_until:
+        while Subscriber.delivered < expected and time.monotonic() < wait_until:
             await asyncio.sleep(0.005)
-        got = received.get(seq, [])
-        if seq >= 0:
-            log(f"publish {seq:2}: {len(got)}/{subscribers} delivered, max {max(got) / 1e6 if got else float('nan'):.1f} ms")
         await asyncio.sleep(gap_ms / 1000)
 
     for transport, _ in clients:
         transport.close()
+    for _, protocol in clients:
+        protocol.latencies(received)
+    for seq in range(publishes):
+        got = received.get(seq, [])
+        log(f"publish {seq:2}: {len(got)}/{subscribers} delivered, max {max(got) / 1e6 if got else float('nan'):.1f} ms")
     deadline = time.monotonic() + 30
     while (left := edge.api("GET", "/api/stats")["bus"]["subscribers"]) > 0 and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
@@ -149,6 +163,7 @@ def main():
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--publishes", type=int, default=20)
     parser.add_argument("--gap-ms", type=int, default=200)
+    parser.add_argument("--redis", action="store_true", help="two instances bridged through Redis")
     parser.add_argument("--skip-publish", action="store_true")
     parser.add_argument("--binary")
     args = parser.parse_args()
@@ -156,25 +171,44 @@ def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the clients' sockets, and edge inherits it
     binary = args.binary or publish_edge(args.skip_publish)
-    edge = Edge(binary)
+    edges = []
     try:
+        if args.redis:
+            from services import load_env
+            env = load_env()
+            config = {"host": env["REDIS_HOST"], "port": int(env["REDIS_PORT"]), "password": env["REDIS_PASSWORD"]}
+            for _ in range(2):
+                edges.append(Edge(binary, ["--bus", "redis:bench-bus"]))
+                edges[-1].service("bench-bus", "redis", config)
+            for e in edges:
+                deadline = time.monotonic() + 20
+                while not (e.api("GET", "/api/stats")["bus"]["bridge"] or {}).get("connected"):
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the bus bridge did not connect within 20 s")
+                    time.sleep(0.1)
+            publisher, edge = edges
+        else:
+            edges.append(Edge(binary))
+            publisher = edge = edges[0]
         edge.endpoint("bench-feed", "/bench/feed", FEED)
-        edge.endpoint("bench-publish", "/bench/publish", PUBLISH)
+        publisher.endpoint("bench-publish", "/bench/publish", PUBLISH)
         load_before = os.getloadavg()[0]
         cpu_before = os.times()
-        report = asyncio.run(run(edge, args.subscribers, args.publishes, args.gap_ms))
+        report = asyncio.run(run(edge, publisher, args.subscribers, args.publishes, args.gap_ms))
+        report["mode"] = "redis: publish on instance A, subscribers on instance B" if args.redis else "one instance"
         cpu_after = os.times()
         report["load_average_1m_before"] = round(load_before, 2)
         report["client_cpu_seconds"] = round((cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system), 2)
         report["bus_stats"] = edge.api("GET", "/api/stats")["bus"]
     finally:
-        edge.stop()
+        for e in edges:
+            e.stop()
 
-    log(f"SSE fan-out, {report['subscribers']} subscribers x {report['publishes']} publishes: "
+    log(f"SSE fan-out ({report['mode']}), {report['subscribers']} subscribers x {report['publishes']} publishes: "
         f"p50 {report['p50_ms']} ms  p90 {report['p90_ms']} ms  p99 {report['p99_ms']} ms  max {report['max_ms']} ms  "
         f"lost {report['lost']}  (goal p99 < {TARGET_P99_MS:.0f} ms; load average before {report['load_average_1m_before']})")
     os.makedirs(RESULTS, exist_ok=True)
-    out = os.path.join(RESULTS, f"sse-fanout-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json")
+    out = os.path.join(RESULTS, f"sse-fanout{'-redis' if args.redis else ''}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json")
     with open(out, "w") as f:
         json.dump(report, f, indent=2)
     log(f"wrote {out}")
