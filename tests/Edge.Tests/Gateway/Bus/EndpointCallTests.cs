@@ -288,6 +288,41 @@ public sealed class EndpointCallTests(GatewayFixture fixture)
         body.ShouldContain("no endpoint named 'nobody-by-this-name'");
     }
 
+    [Fact]
+    public async Task RequestAsync_TheDocsCheckoutExample_AnswersWithTheQuotedTotal()
+    {
+        // Arrange: docs/bus.md, as written there (the target under a unique name).
+        var quote = Unique.Name("price-quote");
+        await DeployTargetAsync(quote, """
+            Response Handle(Context ctx, Request req)
+            {
+                var order = req.Json<Order>();
+                return Response.Ok(new { total = order.Quantity * 9.5m });
+            }
+            record Order(int Quantity);
+            """);
+        var checkout = Unique.Path("checkout");
+        await _admin.DeployNewAsync(new EndpointSpec
+        {
+            Path = checkout,
+            Code = $$"""
+                async Task<Response> Handle(Context ctx, Request req)
+                {
+                    var quote = await ctx.Bus.RequestAsync("{{quote}}", new { quantity = 3 }, TimeSpan.FromSeconds(2));
+                    if (quote.Status != 200) { return quote; }
+                    var total = JsonDocument.Parse((string)quote.Body!).RootElement.GetProperty("total").GetDecimal();
+                    return Response.Ok(new { total, currency = "EUR" });
+                }
+                """,
+        });
+
+        // Act
+        var body = await _gateway.GetStringAsync(checkout);
+
+        // Assert
+        body.ShouldBe("{\"total\":28.5,\"currency\":\"EUR\"}");
+    }
+
     private async Task<string> DeployTargetAsync(string name, string code, string pathSuffix = "") =>
         await _admin.DeployNewAsync(new EndpointSpec { Path = Unique.Path(pathSuffix), Method = "POST", Name = name, Code = code });
 

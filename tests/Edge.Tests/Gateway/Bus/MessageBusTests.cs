@@ -77,6 +77,45 @@ public sealed class MessageBusTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Subscribe_LongPollClientGivesUp_RequestAbortedEndsTheLoopQuietly()
+    {
+        // Arrange: a long poll: wait for the next message on the topic, or for the client to leave.
+        var path = Unique.Path("poll");
+        var topic = Unique.Name("poll");
+        var id = await _admin.DeployNewAsync(new EndpointSpec
+        {
+            Path = path,
+            Code = $$"""
+                async Task<Response> Handle(Context ctx, Request req)
+                {
+                    await foreach (var message in ctx.Bus.SubscribeAsync("{{topic}}", ctx.RequestAborted))
+                    {
+                        return Response.Text(200, message);
+                    }
+
+                    ctx.Log($"long poll ended quietly, aborted={ctx.RequestAborted.IsCancellationRequested}");
+                    return Response.NoContent();
+                }
+                """,
+        });
+        var count = Unique.Path("count");
+        await _admin.DeployNewAsync(new EndpointSpec { Path = count, Code = BusEndpoints.Count });
+        using var gaveUp = new CancellationTokenSource();
+        var poll = _gateway.GetAsync(path, gaveUp.Token);
+        (await Eventually.HoldsAsync(async () => await BusEndpoints.CountAsync(_gateway, count, topic) == 1, Wait)).ShouldBeTrue();
+
+        // Act
+        await gaveUp.CancelAsync();
+        await Should.ThrowAsync<TaskCanceledException>(poll);
+        var ended = await Eventually.HoldsAsync(async () => await BusEndpoints.CountAsync(_gateway, count, topic) == 0, Wait);
+
+        // Assert
+        ended.ShouldBeTrue();
+        (await Eventually.HoldsAsync(async () => (await _admin.LogsAsync(id)).Any(l => l.Message == "long poll ended quietly, aborted=True"), Wait)).ShouldBeTrue();
+        (await _admin.LogsAsync(id)).ShouldNotContain(l => l.Level == "error");
+    }
+
+    [Fact]
     public async Task Subscribe_SlowSubscriber_LosesItsOldestMessagesWhileAFastOneGetsAll()
     {
         // Arrange: a slow subscriber that stops reading after one message, and a fast one that reads everything.
