@@ -189,6 +189,11 @@ public sealed class Request
     public string? LastEventId => Header("Last-Event-ID");
 
     /// <summary>
+    /// The traffic key the gateway verified for this request (endpoints with <c>auth: api_key</c>); null otherwise.
+    /// </summary>
+    public ApiKeyInfo? ApiKey { get; internal set; }
+
+    /// <summary>
     /// The certificate the client presented over mutual TLS, already verified against <c>--client-ca</c>; null on
     /// plain HTTP, on TLS without a client certificate, and in unit tests.
     /// </summary>

@@ -34,6 +34,15 @@ internal sealed record EndpointRecord
     /// </summary>
     public string? FileRoots { get; init; }
 
+    /// <summary>Who may call: <c>none</c> (anyone), <c>api_key</c> (a traffic key whose scopes reach it) or <c>mtls</c>.</summary>
+    public string Auth { get; init; } = EndpointAuth.None;
+
+    /// <summary>
+    /// Raw JSON text of the client certificate names (CN or SAN) an <c>mtls</c> endpoint accepts, or null for any
+    /// certificate that chains to the client CA.
+    /// </summary>
+    public string? AllowedClientNames { get; init; }
+
     public bool Enabled { get; init; } = true;
     public int TimeoutMs { get; init; } = DefaultTimeoutMs;
     public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;
@@ -52,4 +61,8 @@ internal sealed record EndpointRecord
     /// <summary><see cref="FileRoots"/> as a list (empty when none).</summary>
     public IReadOnlyList<string> FileRootList() =>
         FileRoots is null ? [] : System.Text.Json.JsonSerializer.Deserialize<string[]>(FileRoots) ?? [];
+
+    /// <summary><see cref="AllowedClientNames"/> as a list (empty when any name is accepted).</summary>
+    public IReadOnlyList<string> AllowedClientNameList() =>
+        AllowedClientNames is null ? [] : System.Text.Json.JsonSerializer.Deserialize<string[]>(AllowedClientNames) ?? [];
 }

@@ -26,6 +26,12 @@ internal static class CommandLine
           --client-cert-mode none|optional|required
                               ask gateway TLS clients for a certificate             (EDGE_CLIENT_CERT_MODE, default none,
                                                                                     required when only --client-ca is given)
+          --trusted-proxies CIDR,...
+                              proxies whose X-Forwarded-For / Forwarded name the client   (EDGE_TRUSTED_PROXIES, default none)
+          --max-concurrent-requests N
+                              gateway requests in flight at most; more get 503      (EDGE_MAX_CONCURRENT_REQUESTS, default 0 = no limit)
+          --max-connections N open connections per port at most                     (EDGE_MAX_CONNECTIONS, default 0 = no limit)
+          --header-timeout S  seconds a client has to send its request headers      (EDGE_HEADER_TIMEOUT, default 10)
           --bus BACKEND       message bus: 'local' (in-process) or 'redis:NAME' (bridged through that redis service)   (EDGE_BUS, default local)
           --version           print the version and exit
           --help              print this help and exit
@@ -52,6 +58,10 @@ internal static class CommandLine
         string? adminTlsKey = env("EDGE_ADMIN_TLS_KEY");
         string? clientCa = env("EDGE_CLIENT_CA");
         string? clientCertMode = env("EDGE_CLIENT_CERT_MODE");
+        string? trustedProxies = env("EDGE_TRUSTED_PROXIES");
+        string? maxConcurrent = env("EDGE_MAX_CONCURRENT_REQUESTS");
+        string? maxConnections = env("EDGE_MAX_CONNECTIONS");
+        string? headerTimeout = env("EDGE_HEADER_TIMEOUT");
         string? bus = env("EDGE_BUS");
 
         var i = 0;
@@ -81,7 +91,8 @@ internal static class CommandLine
                     httpsRedirect = true;
                     break;
                 case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port"
-                    or "--tls-cert" or "--tls-key" or "--http-port" or "--admin-tls-cert" or "--admin-tls-key" or "--client-ca" or "--client-cert-mode" or "--bus":
+                    or "--tls-cert" or "--tls-key" or "--http-port" or "--admin-tls-cert" or "--admin-tls-key" or "--client-ca" or "--client-cert-mode"
+                    or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout" or "--bus":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -107,6 +118,10 @@ internal static class CommandLine
                         case "--admin-tls-key": adminTlsKey = value; break;
                         case "--client-ca": clientCa = value; break;
                         case "--client-cert-mode": clientCertMode = value; break;
+                        case "--trusted-proxies": trustedProxies = value; break;
+                        case "--max-concurrent-requests": maxConcurrent = value; break;
+                        case "--max-connections": maxConnections = value; break;
+                        case "--header-timeout": headerTimeout = value; break;
                         case "--bus": bus = value; break;
                         default: adminBind = value; break;
                     }
@@ -194,6 +209,19 @@ internal static class CommandLine
             return Fail("--https-redirect needs --http-port (the plain port that redirects) and --tls-cert");
         }
 
+        if (!TryNetworks(trustedProxies, out var proxies, out error) ||
+            !TryCount(maxConcurrent, "--max-concurrent-requests", 0, out var concurrent, out error) ||
+            !TryCount(maxConnections, "--max-connections", 0, out var connections, out error) ||
+            !TryCount(headerTimeout, "--header-timeout", 10, out var headerSeconds, out error))
+        {
+            return Fail(error!);
+        }
+
+        if (headerSeconds is < 1 or > 300)
+        {
+            return Fail($"--header-timeout must be 1 to 300 seconds, got {headerSeconds}");
+        }
+
         if (data is not null && string.IsNullOrWhiteSpace(data))
         {
             return Fail("--data must not be empty");
@@ -222,9 +250,62 @@ internal static class CommandLine
             ClientCertMode = mode,
             HttpPort = plain,
             HttpsRedirect = httpsRedirect,
+            TrustedProxies = proxies,
+            MaxConcurrentRequests = concurrent,
+            MaxConnections = connections,
+            HeaderTimeout = TimeSpan.FromSeconds(headerSeconds),
             AdminToken = string.IsNullOrEmpty(env("EDGE_ADMIN_TOKEN")) ? null : env("EDGE_ADMIN_TOKEN"),
         };
         return new Result(options, null, 0);
+    }
+
+    /// <summary>A comma list of CIDR ranges or single addresses (an address alone is a /32 or /128).</summary>
+    private static bool TryNetworks(string? text, out IReadOnlyList<IPNetwork> networks, out string? error)
+    {
+        error = null;
+        var list = new List<IPNetwork>();
+        networks = list;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (IPNetwork.TryParse(part, out var network))
+            {
+                list.Add(network);
+            }
+            else if (IPAddress.TryParse(part, out var address))
+            {
+                list.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                error = $"--trusted-proxies takes CIDR ranges or addresses (like 10.0.0.0/8,127.0.0.1), got '{part}'";
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TryCount(string? text, string name, int fallback, out int value, out string? error)
+    {
+        error = null;
+        value = fallback;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value))
+        {
+            error = $"{name} must be a whole number of 0 or more, got '{text}'";
+            return false;
+        }
+
+        return true;
     }
 
     private static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);

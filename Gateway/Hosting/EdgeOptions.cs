@@ -47,6 +47,21 @@ internal sealed record EdgeOptions
     /// <summary>True: <see cref="HttpPort"/> answers every request with a 308 to the HTTPS port instead of serving it.</summary>
     public bool HttpsRedirect { get; init; }
 
+    /// <summary>
+    /// Peers whose X-Forwarded-For / Forwarded headers are believed (<c>--trusted-proxies</c>); from anyone else those
+    /// headers are ignored. Empty: the connection's address is the client's.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>Gateway requests in flight at most (0: no limit); one more is answered 503 at once.</summary>
+    public int MaxConcurrentRequests { get; init; }
+
+    /// <summary>Open connections per port at most (0: no limit); more wait in the accept queue.</summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>A client has this long to send a request's headers, or the connection is closed (slowloris).</summary>
+    public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The redis service that bridges the message bus across instances (<c>--bus redis:NAME</c>); null for an in-process bus.</summary>
     public string? BusRedisService { get; init; }
 

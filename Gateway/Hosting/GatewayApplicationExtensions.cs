@@ -56,6 +56,17 @@ internal static partial class GatewayApplicationExtensions
     {
         var token = app.Services.GetRequiredService<AdminTokenHolder>().Token;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Admin");
+        app.Use((http, next) =>
+        {
+            // Every admin answer, 401s included: no sniffing, no framing, no referrer, no caching of API data.
+            var headers = http.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.CacheControl = "no-store";
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            return next(http);
+        });
         app.UseMiddleware<AdminAuthMiddleware>(token);
         app.Use(async (http, next) =>
         {

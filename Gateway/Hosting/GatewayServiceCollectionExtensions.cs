@@ -98,6 +98,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new SharedStateStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ServiceEnvironment(Path.Combine(options.DataDir, "services"), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ServiceManager>();
+        services.AddSingleton<Keys.KeyRing>();
         services.AddSingleton<Bus.EndpointDirectory>();
         services.AddSingleton(sp =>
         {
@@ -119,17 +120,35 @@ internal static class GatewayServiceCollectionExtensions
 
             // Body limits are per endpoint (max_body_bytes), enforced by the gateway itself.
             kestrel.Limits.MaxRequestBodySize = null;
+            // Hardening: explicit limits on what a client may send and how slowly (slowloris, slow bodies).
+            var limits = kestrel.Limits;
+            limits.MaxRequestLineSize = 8 * 1024;
+            limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            limits.MaxRequestHeaderCount = 100;
+            limits.RequestHeadersTimeout = options.HeaderTimeout;
+            limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
+            limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+            limits.MinResponseDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+
             var tlsLogger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Tls");
-            kestrel.Listen(options.Bind, options.Port, listen => Configure(listen, gatewayCertificate, clients, options.ClientCertMode, tlsLogger));
-            kestrel.Listen(options.AdminBind, options.AdminPort, listen => Configure(listen, adminCertificate, null, ClientCertMode.None, tlsLogger));
+            var connections = options.MaxConnections > 0 ? new ConnectionLimit(options.MaxConnections) : null;
+            kestrel.Listen(options.Bind, options.Port, listen => Configure(listen, connections, gatewayCertificate, clients, options.ClientCertMode, tlsLogger));
+            kestrel.Listen(options.AdminBind, options.AdminPort, listen => Configure(listen, null, adminCertificate, null, ClientCertMode.None, tlsLogger));
             if (options.HttpPort is { } http)
             {
-                kestrel.Listen(options.Bind, http, listen => Configure(listen, null, null, ClientCertMode.None, tlsLogger));
+                kestrel.Listen(options.Bind, http, listen => Configure(listen, connections, null, null, ClientCertMode.None, tlsLogger));
             }
 
             if (options.H2cPort is { } h2c)
             {
-                kestrel.Listen(options.Bind, h2c, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+                kestrel.Listen(options.Bind, h2c, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    if (connections is not null)
+                    {
+                        listen.Use(connections.Wrap);
+                    }
+                });
             }
         });
 
@@ -150,8 +169,14 @@ internal static class GatewayServiceCollectionExtensions
     /// <summary>How often certificate files are checked for a renewal.</summary>
     private static readonly TimeSpan CertificatePoll = TimeSpan.FromSeconds(2);
 
-    private static void Configure(ListenOptions listen, CertificateSource? certificate, ClientCertificateValidator? clients, ClientCertMode mode, ILogger logger)
+    private static void Configure(ListenOptions listen, ConnectionLimit? connections, CertificateSource? certificate, ClientCertificateValidator? clients, ClientCertMode mode, ILogger logger)
     {
+        if (connections is not null)
+        {
+            // First: a connection over the limit costs no TLS handshake.
+            listen.Use(connections.Wrap);
+        }
+
         if (certificate is not null)
         {
             certificate.Logger = logger;
