@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edge.Gateway.Bus;
 using Edge.Gateway.Handlers;
 using Edge.Gateway.Hosting;
 using Edge.Gateway.Routing;
@@ -12,7 +13,7 @@ namespace Edge.Gateway;
 /// The whole per-request path on the gateway port: request id, route lookup, body limit, handler call with
 /// its timeout, and the response. Expected failures are answered here as values, never rethrown.
 /// </summary>
-internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, EdgeOptions options, Keys.KeyRing keys, ILogger<GatewayMiddleware> logger)
+internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, EdgeOptions options, Keys.KeyRing keys, BusHub bus, ILogger<GatewayMiddleware> logger)
 {
     private readonly int _maxInFlight = options.MaxConcurrentRequests;
     private readonly IReadOnlyList<System.Net.IPNetwork> _proxies = options.TrustedProxies;
@@ -120,7 +121,7 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 return;
             }
 
-            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions, state);
+            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions, state, bus);
             var handlerRequest = new Request(http, body, match.Parameters, version.JsonOptions, requestId);
             if (key is not null)
             {

@@ -22,7 +22,7 @@ internal static class SystemApi
             return AdminJson.Ok(new { Status = "stopping" }, StatusCodes.Status202Accepted);
         });
 
-        api.MapGet("/stats", (ConfigStore store, EndpointManager manager, TimeProvider time, GatewayClock clock) =>
+        api.MapGet("/stats", (ConfigStore store, EndpointManager manager, TimeProvider time, GatewayClock clock, Bus.BusHub bus) =>
         {
             var endpoints = store.ListEndpoints();
             var registry = manager.Registry.Stats();
@@ -40,6 +40,18 @@ internal static class SystemApi
                 UnloadedTotal = registry.UnloadedTotal,
                 WorkingSetBytes = Environment.WorkingSet,
                 ManagedHeapBytes = GC.GetTotalMemory(false),
+                Bus = new
+                {
+                    Subscribers = bus.SubscriberCount,
+                    Topics = bus.TopicCount,
+                    Published = bus.Published,
+                    Delivered = bus.Delivered,
+                    Dropped = bus.Dropped,
+                    DispatchInFlight = bus.Caller?.DispatchInFlight ?? 0,
+                    Bridge = bus.Bridge is { } bridge
+                        ? new { Service = bridge.ServiceName, bridge.Connected, bridge.Sent, bridge.Received, bridge.Failed }
+                        : null,
+                },
             });
         });
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Gateway.Bus;
 using Edge.Gateway.Config;
 using Edge.Gateway.Hosting;
 using Edge.Gateway.OpenApi.Validation;
@@ -19,6 +20,7 @@ internal sealed partial class EndpointManager(
     CompileCache cache,
     HandlerRegistry registry,
     RouteTableHolder routes,
+    EndpointDirectory directory,
     ILogger<EndpointManager> logger)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
@@ -205,9 +207,15 @@ internal sealed partial class EndpointManager(
             var disabledHosts = store.ListDomains().Where(d => !d.Enabled).Select(d => d.Host).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var disabledCollections = store.ListCollections(null).Where(c => !c.Enabled).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
             var definitions = new List<RouteDefinition>();
-            foreach (var endpoint in store.ListEndpoints(new EndpointFilter(Enabled: true)))
+            var targets = new List<BusTarget>();
+            foreach (var endpoint in store.ListEndpoints())
             {
-                if (disabledHosts.Contains(endpoint.Domain) ||
+                // Every endpoint is known to the bus by name, so a call can tell "disabled" (503) from "unknown" (404).
+                var enabled = endpoint.Enabled && !disabledHosts.Contains(endpoint.Domain) &&
+                    !(endpoint.CollectionId is { } cid && disabledCollections.Contains(cid));
+                targets.Add(new BusTarget(endpoint.Id, endpoint.Name, endpoint.Path, enabled));
+                if (!endpoint.Enabled ||
+                    disabledHosts.Contains(endpoint.Domain) ||
                     (endpoint.CollectionId is { } c && disabledCollections.Contains(c)) ||
                     !RoutePattern.TryParse(endpoint.Path, out var pattern, out _))
                 {
@@ -221,6 +229,7 @@ internal sealed partial class EndpointManager(
 
             var table = RouteTable.Build(definitions);
             routes.Publish(table);
+            directory.Publish(targets);
             Log.RoutesRebuilt(logger, table.Count);
             return table;
         }

@@ -32,6 +32,7 @@ internal static class CommandLine
                               gateway requests in flight at most; more get 503      (EDGE_MAX_CONCURRENT_REQUESTS, default 0 = no limit)
           --max-connections N open connections per port at most                     (EDGE_MAX_CONNECTIONS, default 0 = no limit)
           --header-timeout S  seconds a client has to send its request headers      (EDGE_HEADER_TIMEOUT, default 10)
+          --bus BACKEND       message bus: 'local' (in-process) or 'redis:NAME' (bridged through that redis service)   (EDGE_BUS, default local)
           --version           print the version and exit
           --help              print this help and exit
 
@@ -61,6 +62,7 @@ internal static class CommandLine
         string? maxConcurrent = env("EDGE_MAX_CONCURRENT_REQUESTS");
         string? maxConnections = env("EDGE_MAX_CONNECTIONS");
         string? headerTimeout = env("EDGE_HEADER_TIMEOUT");
+        string? bus = env("EDGE_BUS");
 
         var i = 0;
         if (args.Length > 0 && args[0] == "serve")
@@ -90,7 +92,7 @@ internal static class CommandLine
                     break;
                 case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port"
                     or "--tls-cert" or "--tls-key" or "--http-port" or "--admin-tls-cert" or "--admin-tls-key" or "--client-ca" or "--client-cert-mode"
-                    or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout":
+                    or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout" or "--bus":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -120,6 +122,7 @@ internal static class CommandLine
                         case "--max-concurrent-requests": maxConcurrent = value; break;
                         case "--max-connections": maxConnections = value; break;
                         case "--header-timeout": headerTimeout = value; break;
+                        case "--bus": bus = value; break;
                         default: adminBind = value; break;
                     }
 
@@ -224,8 +227,14 @@ internal static class CommandLine
             return Fail("--data must not be empty");
         }
 
+        if (!TryBus(bus, out var busRedis, out error))
+        {
+            return Fail(error!);
+        }
+
         var options = new EdgeOptions
         {
+            BusRedisService = busRedis,
             DataDir = Path.GetFullPath(data ?? "data"),
             Port = p,
             AdminPort = ap,
@@ -322,6 +331,25 @@ internal static class CommandLine
     }
 
     private static Result Fail(string message) => new(null, $"edge: {message} (see edge --help)", 2);
+
+    private static bool TryBus(string? text, out string? redisService, out string? error)
+    {
+        redisService = null;
+        error = null;
+        if (text is null || text is "local" or "")
+        {
+            return true;
+        }
+
+        if (text.StartsWith("redis:", StringComparison.Ordinal) && text.Length > "redis:".Length)
+        {
+            redisService = text["redis:".Length..];
+            return true;
+        }
+
+        error = $"--bus must be 'local' or 'redis:<service name>', got '{text}'";
+        return false;
+    }
 
     private static bool TryPort(string? text, int fallback, string name, out int port, out string? error)
     {

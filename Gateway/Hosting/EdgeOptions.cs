@@ -62,6 +62,9 @@ internal sealed record EdgeOptions
     /// <summary>A client has this long to send a request's headers, or the connection is closed (slowloris).</summary>
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The redis service that bridges the message bus across instances (<c>--bus redis:NAME</c>); null for an in-process bus.</summary>
+    public string? BusRedisService { get; init; }
+
     /// <summary>Token from EDGE_ADMIN_TOKEN; null means read or generate DIR/admin-token.</summary>
     public string? AdminToken { get; init; }
 

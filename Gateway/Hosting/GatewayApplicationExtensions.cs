@@ -105,6 +105,13 @@ internal static partial class GatewayApplicationExtensions
         var serviceManager = app.Services.GetRequiredService<ServiceManager>();
         await serviceManager.LoadAsync();
         app.Lifetime.ApplicationStopped.Register(() => serviceManager.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        if (app.Services.GetRequiredService<Bus.BusHub>().Bridge is { } bridge)
+        {
+            // Never blocks the start: a missing service or a Redis that is down is logged and retried in the background.
+            await bridge.StartAsync();
+            app.Lifetime.ApplicationStopping.Register(() => bridge.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        }
+
         app.Services.GetRequiredService<EndpointManager>().LoadRunningEndpoints();
         try
         {

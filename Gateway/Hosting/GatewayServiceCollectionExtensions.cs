@@ -99,6 +99,19 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new ServiceEnvironment(Path.Combine(options.DataDir, "services"), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ServiceManager>();
         services.AddSingleton<Keys.KeyRing>();
+        services.AddSingleton<Bus.EndpointDirectory>();
+        services.AddSingleton(sp =>
+        {
+            var hub = new Bus.BusHub();
+            var serviceManager = sp.GetRequiredService<ServiceManager>();
+            hub.Attach(new Bus.EndpointCaller(hub, sp.GetRequiredService<Bus.EndpointDirectory>(), sp.GetRequiredService<HandlerRegistry>(), serviceManager, sp.GetRequiredService<SharedStateStore>()));
+            if (options.BusRedisService is { } redis)
+            {
+                hub.Attach(new Bus.RedisBusBridge(hub, serviceManager, redis, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Bus")));
+            }
+
+            return hub;
+        });
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
