@@ -20,7 +20,7 @@ internal static class EndpointsApi
     [
         "name", "path", "method", "domain", "collection_id", "description", "code", "dependencies", "enabled",
         "timeout_ms", "drain_timeout_ms", "max_body_bytes", "openapi", "validate_requests",
-        "file_roots",
+        "file_roots", "stream_body",
     ];
 
     private static readonly string[] ReadOnly =
@@ -278,6 +278,7 @@ internal static class EndpointsApi
         var openapi = input.ObjectText("openapi");
         var validateRequests = input.Bool("validate_requests");
         var fileRoots = ReadFileRoots(input);
+        var streamBody = input.Bool("stream_body");
 
         RoutePattern? pattern = null;
         if (path is not null && !RoutePattern.TryParse(path, out pattern, out var problem))
@@ -322,6 +323,7 @@ internal static class EndpointsApi
             OpenApi = hasOpenApi ? openapi : current.OpenApi,
             ValidateRequests = validateRequests ?? (hasOpenApi && openapi is null ? false : current.ValidateRequests),
             FileRoots = hasFileRoots ? fileRoots : current.FileRoots,
+            StreamBody = streamBody ?? current.StreamBody,
         };
     }
 

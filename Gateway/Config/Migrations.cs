@@ -90,6 +90,11 @@ internal static class Migrations
         """
         ALTER TABLE endpoints ADD COLUMN file_roots TEXT;
         """,
+
+        // 4: endpoints that read their request body as a stream (req.BodyStream) instead of buffered.
+        """
+        ALTER TABLE endpoints ADD COLUMN stream_body INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static int Latest => Steps.Length;

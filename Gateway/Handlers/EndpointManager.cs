@@ -366,7 +366,7 @@ internal sealed partial class EndpointManager(
         return compiled;
     }
 
-    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e));
+    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e), e.StreamBody);
 
     /// <summary>The endpoint's file roots as full paths; a store edited by hand into something unreadable means none.</summary>
     private IReadOnlyList<string> FileRootsOf(EndpointRecord e)

@@ -15,6 +15,9 @@ internal static class CommandLine
           --bind ADDR         gateway bind address                                (EDGE_BIND, default 0.0.0.0)
           --admin-bind ADDR   admin bind address                                  (EDGE_ADMIN_BIND, default 127.0.0.1)
           --h2c-port N        an extra gateway port for HTTP/2 without TLS (prior knowledge)   (EDGE_H2C_PORT, default off)
+          --stream-storage S  storage of the built-in /stream upload/download routes: folder:<path> or s3:<service>
+                              (EDGE_STREAM_STORAGE, default off: the routes do not exist; they are unauthenticated)
+          --stream-max-bytes N  largest /stream/upload body                       (EDGE_STREAM_MAX_BYTES, default 10 GiB)
           --version           print the version and exit
           --help              print this help and exit
 
@@ -32,6 +35,8 @@ internal static class CommandLine
         string? bind = env("EDGE_BIND");
         string? adminBind = env("EDGE_ADMIN_BIND");
         string? h2cPort = env("EDGE_H2C_PORT");
+        string? streamStorage = env("EDGE_STREAM_STORAGE");
+        string? streamMaxBytes = env("EDGE_STREAM_MAX_BYTES");
 
         var i = 0;
         if (args.Length > 0 && args[0] == "serve")
@@ -56,7 +61,7 @@ internal static class CommandLine
                     return new Result(null, Usage, 0);
                 case "--version":
                     return new Result(null, $"edge {EdgeVersion.Current}", 0);
-                case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port":
+                case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port" or "--stream-storage" or "--stream-max-bytes":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -75,6 +80,8 @@ internal static class CommandLine
                         case "--admin-port": adminPort = value; break;
                         case "--bind": bind = value; break;
                         case "--h2c-port": h2cPort = value; break;
+                        case "--stream-storage": streamStorage = value; break;
+                        case "--stream-max-bytes": streamMaxBytes = value; break;
                         default: adminBind = value; break;
                     }
 
@@ -118,6 +125,18 @@ internal static class CommandLine
             return Fail("--data must not be empty");
         }
 
+        Uploads.StreamStorageSpec? storage = null;
+        if (!string.IsNullOrEmpty(streamStorage) && !Uploads.StreamStorageSpec.TryParse(streamStorage, out storage, out error))
+        {
+            return Fail(error!);
+        }
+
+        var maxStream = Uploads.StreamStorageSpec.DefaultMaxBytes;
+        if (streamMaxBytes is not null && !Uploads.StreamStorageSpec.TryParseMaxBytes(streamMaxBytes, out maxStream, out error))
+        {
+            return Fail(error!);
+        }
+
         var options = new EdgeOptions
         {
             DataDir = Path.GetFullPath(data ?? "data"),
@@ -126,6 +145,8 @@ internal static class CommandLine
             Bind = b,
             AdminBind = ab,
             H2cPort = h2c,
+            StreamStorage = storage,
+            StreamMaxBytes = maxStream,
             AdminToken = string.IsNullOrEmpty(env("EDGE_ADMIN_TOKEN")) ? null : env("EDGE_ADMIN_TOKEN"),
         };
         return new Result(options, null, 0);

@@ -17,4 +17,7 @@ internal static class EventIds
     public const int RouteTableRebuilt = 40;
     public const int AdminRequestFailed = 60;
     public const int Imported = 70;
+    public const int StreamFileStored = 80;
+    public const int StreamFileDeleted = 81;
+    public const int StreamRouteFailed = 82;
 }

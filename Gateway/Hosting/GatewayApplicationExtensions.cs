@@ -18,11 +18,19 @@ internal static partial class GatewayApplicationExtensions
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
         var options = app.Services.GetRequiredService<EdgeOptions>();
         var (port, h2c) = (options.Port, options.H2cPort ?? -1);
+
+        // The built-in /stream file routes exist only with --stream-storage; then they come before the route table.
+        var streams = app.Services.GetService<Uploads.StreamFileRoutes>();
         app.Use(next => http =>
         {
             // HTTP/1.x connections carry a writer that lower-cases this request's response header names.
             http.Features.Get<LowercaseHeaderWriter>()?.Arm();
-            return http.Connection.LocalPort == port || http.Connection.LocalPort == h2c ? gateway.InvokeAsync(http) : next(http);
+            if (http.Connection.LocalPort != port && http.Connection.LocalPort != h2c)
+            {
+                return next(http);
+            }
+
+            return streams is not null && Uploads.StreamFileRoutes.Matches(http.Request.Path.Value ?? "/") ? streams.InvokeAsync(http) : gateway.InvokeAsync(http);
         });
         return app;
     }

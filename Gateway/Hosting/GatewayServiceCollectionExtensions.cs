@@ -55,6 +55,11 @@ internal static class GatewayServiceCollectionExtensions
             Console.WriteLine(token);
         }
 
+        if (Uploads.StreamFileRoutes.Prepare(options) is { } storageFailure)
+        {
+            return storageFailure;
+        }
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -72,6 +77,11 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new SharedStateStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ServiceEnvironment(Path.Combine(options.DataDir, "services"), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ServiceManager>();
+        if (options.StreamStorage is not null)
+        {
+            services.AddSingleton<Uploads.StreamFileRoutes>();
+        }
+
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
