@@ -30,7 +30,7 @@ internal static partial class GatewayApplicationExtensions
                 return next(http);
             }
 
-            return streams is not null && Uploads.StreamFileRoutes.Matches(http.Request.Path.Value ?? "/") ? streams.InvokeAsync(http) : gateway.InvokeAsync(http);
+            return streams is not null && Uploads.StreamFileRoutes.Matches(http) ? streams.InvokeAsync(http) : gateway.InvokeAsync(http);
         });
         return app;
     }

@@ -57,11 +57,39 @@ internal sealed partial class StreamFileRoutes
         }
     }
 
-    /// <summary>Whether <paramref name="path"/> belongs to these routes (everything else goes to the route table).</summary>
-    public static bool Matches(string path) =>
-        path.StartsWith("/stream/", StringComparison.Ordinal) &&
-        (path.StartsWith(UploadPrefix, StringComparison.Ordinal) || path.StartsWith(DownloadPrefix, StringComparison.Ordinal) ||
-         path.StartsWith(MetadataPrefix, StringComparison.Ordinal) || path.StartsWith(FilesPrefix, StringComparison.Ordinal));
+    /// <summary>
+    /// Whether the request belongs to these routes (everything else goes to the route table): by its path, or by the
+    /// target as sent, whose dot segments Kestrel removed from the path (<c>/stream/upload/../x</c> must meet the
+    /// name check and its 400, not become <c>/stream/x</c>).
+    /// </summary>
+    public static bool Matches(HttpContext http) =>
+        PrefixOf(http.Request.Path.Value ?? "/") is not null || PrefixOf(RawPath(http)) is not null;
+
+    private static string? PrefixOf(string path)
+    {
+        if (!path.StartsWith("/stream/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        foreach (var prefix in (ReadOnlySpan<string>)[UploadPrefix, DownloadPrefix, MetadataPrefix, FilesPrefix])
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return prefix;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The request target as sent, without its query (empty when unknown).</summary>
+    private static string RawPath(HttpContext http)
+    {
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
+        var end = raw.IndexOf('?', StringComparison.Ordinal);
+        return end < 0 ? raw : raw[..end];
+    }
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -69,16 +97,17 @@ internal sealed partial class StreamFileRoutes
         var requestId = RequestIds.Resolve(request.Headers[RequestIds.HeaderName]);
         http.Response.Headers[RequestIds.HeaderName] = requestId;
         var path = request.Path.Value!;
+        var prefix = PrefixOf(RawPath(http)) ?? PrefixOf(path);
         var method = request.Method;
         try
         {
-            if (path.StartsWith(UploadPrefix, StringComparison.Ordinal))
+            if (prefix == UploadPrefix)
             {
                 await (HttpMethods.IsPost(method)
                     ? UploadAsync(http, Segment(http, UploadPrefix), requestId)
                     : NotAllowedAsync(http, "POST", requestId));
             }
-            else if (path.StartsWith(FilesPrefix, StringComparison.Ordinal))
+            else if (prefix == FilesPrefix)
             {
                 await (HttpMethods.IsDelete(method)
                     ? DeleteAsync(http, Segment(http, FilesPrefix), requestId)
@@ -88,7 +117,7 @@ internal sealed partial class StreamFileRoutes
             {
                 await NotAllowedAsync(http, "GET, HEAD", requestId);
             }
-            else if (path.StartsWith(DownloadPrefix, StringComparison.Ordinal))
+            else if (prefix == DownloadPrefix)
             {
                 await DownloadAsync(http, Segment(http, DownloadPrefix), requestId);
             }
@@ -212,16 +241,10 @@ internal sealed partial class StreamFileRoutes
     /// </summary>
     private static string Segment(HttpContext http, string prefix)
     {
-        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        string encoded;
-        if (raw is not null && raw.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            var end = raw.IndexOf('?', StringComparison.Ordinal);
-            encoded = end < 0 ? raw[prefix.Length..] : raw[prefix.Length..end];
-            return Uri.UnescapeDataString(encoded);
-        }
-
-        return http.Request.Path.Value![prefix.Length..];
+        var raw = RawPath(http);
+        return raw.StartsWith(prefix, StringComparison.Ordinal)
+            ? Uri.UnescapeDataString(raw[prefix.Length..])
+            : http.Request.Path.Value![prefix.Length..];
     }
 
     private static partial class Log
