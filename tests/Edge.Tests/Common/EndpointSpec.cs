@@ -26,4 +26,6 @@ public sealed record EndpointSpec
     public long? MaxBodyBytes { get; init; }
 
     public string[]? FileRoots { get; init; }
+
+    public bool? StreamBody { get; init; }
 }
