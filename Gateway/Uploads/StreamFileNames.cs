@@ -74,7 +74,19 @@ internal static class StreamFileNames
         return bytes > MaxNameBytes ? $"the file name is {bytes} bytes long; at most {MaxNameBytes} are allowed" : null;
     }
 
-    /// <summary>An <c>attachment</c> disposition that carries <paramref name="fileName"/> safely (RFC 6266 <c>filename*</c>).</summary>
-    public static string ContentDisposition(string fileName) =>
-        new ContentDispositionHeaderValue("attachment") { FileNameStar = fileName }.ToString();
+    /// <summary>
+    /// An <c>attachment</c> disposition that carries <paramref name="fileName"/> safely: RFC 6266 <c>filename*</c>, and a
+    /// plain <c>filename</c> (non-ASCII and quotes as '_') for clients that read only that one.
+    /// </summary>
+    public static string ContentDisposition(string fileName)
+    {
+        var ascii = string.Create(fileName.Length, fileName, static (span, name) =>
+        {
+            for (var i = 0; i < name.Length; i++)
+            {
+                span[i] = name[i] is >= ' ' and < (char)127 and not '"' and not '\\' ? name[i] : '_';
+            }
+        });
+        return new ContentDispositionHeaderValue("attachment") { FileName = "\"" + ascii + "\"", FileNameStar = fileName }.ToString();
+    }
 }
