@@ -152,7 +152,8 @@ internal sealed class FolderStreamStore(string root, EndpointLog log) : IStreamS
 
     private static bool IsDiskFull(IOException ex) =>
         ex.HResult is ENOSPC or EDQUOT or ErrorDiskFull or ErrorHandleDiskFull ||
-        ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+        ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) ||
+        ex.Message.Contains("disk was full", StringComparison.OrdinalIgnoreCase); // a failed preallocation says so
 
     private static void TryDelete(string path)
     {

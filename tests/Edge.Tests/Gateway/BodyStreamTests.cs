@@ -166,6 +166,36 @@ public sealed class BodyStreamTests(GatewayFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task StreamBody_WithRequestValidation_ParametersCheckedBodyNot()
+    {
+        // Arrange: the operation wants a JSON object body and an integer ?n; the endpoint streams its body.
+        var (id, url) = await DeployAsync(Counter, streamBody: true);
+        var operation = new
+        {
+            operation = new
+            {
+                parameters = new[] { new { name = "n", @in = "query", required = true, schema = new { type = "integer" } } },
+                requestBody = new
+                {
+                    required = true,
+                    content = new Dictionary<string, object> { ["application/json"] = new { schema = new { type = "object", required = new[] { "item" } } } },
+                },
+            },
+        };
+        (await _admin.UpdateEndpointAsync(id, new { openapi = operation, validate_requests = true })).ShouldSucceed();
+
+        // Act
+        using var badParameter = await _gateway.PostAsync(url + "?n=abc", new StringContent("not json", Encoding.UTF8, "application/json"));
+        using var bodyNotChecked = await _gateway.PostAsync(url + "?n=5", new StringContent("not json", Encoding.UTF8, "application/json"));
+
+        // Assert
+        badParameter.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await badParameter.Content.ReadAsStringAsync()).ShouldContain("/n");
+        bodyNotChecked.StatusCode.ShouldBe(HttpStatusCode.OK, await bodyNotChecked.Content.ReadAsStringAsync());
+        (await bodyNotChecked.Content.ReadAsStringAsync()).ShouldContain("\"count\":8");
+    }
+
+    [Fact]
     public async Task StreamBody_AdminField_DefaultsFalseChangesAndRefusesNonBooleans()
     {
         // Arrange
