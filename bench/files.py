@@ -205,6 +205,7 @@ def main():
                          "rss_before_mb": round(rss.before / 1024, 1), "rss_peak_mb": round(rss.peak / 1024, 1),
                          "rss_growth_mb": round(rss.growth_mb, 1)},
             "upload": uploads,
+            "load_average_after": [round(x, 1) for x in os.getloadavg()],
             "targets": {"download_ratio_min": 0.8, "download_rss_growth_mb_max": 20, "upload_rss_growth_mb_max": 50},
         }
         os.makedirs(RESULTS, exist_ok=True)
