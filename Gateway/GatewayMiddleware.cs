@@ -244,6 +244,13 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             return Task.CompletedTask;
         }
 
+        if (ex is BadHttpRequestException badBody && !http.Response.HasStarted)
+        {
+            // A stream_body handler read a body the client framed wrongly (bad chunks, cut short): the client's fault.
+            runtime.Log.Info($"the request body could not be read: {badBody.Message}", requestId);
+            return ResponseWriter.WriteErrorAsync(http, badBody.StatusCode, $"bad request body: {badBody.Message}", requestId);
+        }
+
         if (ex is HandlerError handlerError)
         {
             return ResponseWriter.WriteAsync(http, handlerError.ToResponse(), System.Text.Json.JsonSerializerOptions.Web);

@@ -99,6 +99,31 @@ public sealed class BodyStreamTests(GatewayFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task BodyStream_BrokenChunks_400()
+    {
+        // Arrange
+        var (_, url) = await DeployAsync(Counter, streamBody: true);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, fixture.Edge.Port);
+        var stream = client.GetStream();
+
+        // Act: "zz" is not a chunk size.
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST {new Uri(url).PathAndQuery} HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+        {
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        // Assert
+        received.ToString().ShouldStartWith("HTTP/1.1 400");
+        received.ToString().ShouldContain("bad request body");
+    }
+
+    [Fact]
     public async Task BodyStream_ContentLengthOverLimit_413BeforeTheHandler()
     {
         // Arrange
