@@ -12,15 +12,64 @@ namespace Edge.Gateway;
 /// The whole per-request path on the gateway port: request id, route lookup, body limit, handler call with
 /// its timeout, and the response. Expected failures are answered here as values, never rethrown.
 /// </summary>
-internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, ILogger<GatewayMiddleware> logger)
+internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, EdgeOptions options, Keys.KeyRing keys, ILogger<GatewayMiddleware> logger)
 {
-    public async Task InvokeAsync(HttpContext http)
+    private readonly int _maxInFlight = options.MaxConcurrentRequests;
+    private readonly IReadOnlyList<System.Net.IPNetwork> _proxies = options.TrustedProxies;
+    private int _inFlight;
+
+    /// <summary>Gateway requests being served now (counted only when <c>--max-concurrent-requests</c> is set).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public Task InvokeAsync(HttpContext http)
+    {
+        if (_proxies.Count > 0)
+        {
+            // Behind trusted proxies the client is the one they name; everyone downstream (ClientIp, logs) sees it.
+            var headers = http.Request.Headers;
+            http.Connection.RemoteIpAddress = ForwardedClient.Resolve(http.Connection.RemoteIpAddress, headers["Forwarded"], headers["X-Forwarded-For"], _proxies);
+        }
+
+        // PERF: no counter, and no extra state machine, unless a global limit is set.
+        return _maxInFlight == 0 ? ServeAsync(http) : ServeLimitedAsync(http);
+    }
+
+    private async Task ServeLimitedAsync(HttpContext http)
+    {
+        if (Interlocked.Increment(ref _inFlight) > _maxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            var requestId = RequestIds.Resolve(http.Request.Headers[RequestIds.HeaderName]);
+            http.Response.Headers[RequestIds.HeaderName] = requestId;
+            http.Response.Headers.RetryAfter = "1";
+            await ResponseWriter.WriteErrorAsync(http, 503, $"the gateway is at its limit of {_maxInFlight} requests in flight; retry shortly", requestId);
+            return;
+        }
+
+        try
+        {
+            await ServeAsync(http);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext http)
     {
         var request = http.Request;
         var requestId = RequestIds.Resolve(request.Headers[RequestIds.HeaderName]);
         http.Response.Headers[RequestIds.HeaderName] = requestId;
 
         var path = request.Path.Value ?? "/";
+        if (HttpMethods.IsConnect(request.Method) && IsWebSocketConnect(http))
+        {
+            // RFC 8441: an HTTP/2 WebSocket opens with CONNECT and :protocol websocket; it is routed (and the
+            // handler sees it) as the GET upgrade it stands for, as ASP.NET Core's own WebSocket middleware does.
+            request.Method = HttpMethods.Get;
+        }
+
         var match = routes.Current.Match(request.Headers.Host.ToString(), request.Method, path);
         if (match.Kind != RouteMatchKind.Found)
         {
@@ -48,6 +97,13 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
         try
         {
             var limits = runtime.Limits;
+            Config.ApiKeyRecord? key = null;
+            if (!ReferenceEquals(limits.Auth, Config.EndpointAuth.None) &&
+                EndpointAuthorizer.Check(http, limits, runtime.Id, keys, out key) is { } refused)
+            {
+                await ResponseWriter.WriteErrorAsync(http, refused.Status, refused.Message, requestId);
+                return;
+            }
 
             // stream_body: the handler reads req.BodyStream straight from the connection, under the same limit.
             var body = limits.StreamBody
@@ -72,6 +128,11 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             var handlerRequest = limits.StreamBody
                 ? new Request(http, null, match.Parameters, version.JsonOptions, requestId, new LimitedBodyStream(request.Body, limits.MaxBodyBytes))
                 : new Request(http, body, match.Parameters, version.JsonOptions, requestId);
+            if (key is not null)
+            {
+                handlerRequest.ApiKey = new ApiKeyInfo(key.Id, key.Name, key.Scopes);
+            }
+
             var started = Stopwatch.GetTimestamp();
 
             Response response;
@@ -188,6 +249,10 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             }
         }
     }
+
+    private static bool IsWebSocketConnect(HttpContext http) =>
+        http.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect &&
+        string.Equals(connect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads the whole body up to <paramref name="limit"/> bytes; null when it is larger.</summary>
     private static async ValueTask<byte[]?> ReadBodyAsync(HttpContext http, long limit)

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Edge.Gateway.Handlers;
 using Edge.Sdk;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebSockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,12 @@ internal static class WebSocketResponder
     public static Task RunAsync(HttpContext http, Response response, EndpointLog log, string requestId)
     {
         http.Items[RunKey] = ((Func<WebSocketSession, Task>)response.Body!, log, requestId);
+        if (http.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true })
+        {
+            // The gateway routed the HTTP/2 handshake as GET; the framework's handshake expects the CONNECT it was.
+            http.Request.Method = HttpMethods.Connect;
+        }
+
         return Handshake.Invoke(http);
     }
 

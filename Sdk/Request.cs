@@ -28,6 +28,7 @@ public sealed class Request
     private string? _contentType;
     private string? _body;
     private MultipartData? _multipart;
+    private ClientCertificate? _clientCertificate;
     private readonly byte[]? _bodyBytes;
     private Stream? _bodyStream;
 
@@ -203,6 +204,17 @@ public sealed class Request
 
     /// <summary>The <c>Last-Event-ID</c> an event-stream client sends when it reconnects (null on a first connection).</summary>
     public string? LastEventId => Header("Last-Event-ID");
+
+    /// <summary>
+    /// The traffic key the gateway verified for this request (endpoints with <c>auth: api_key</c>); null otherwise.
+    /// </summary>
+    public ApiKeyInfo? ApiKey { get; internal set; }
+
+    /// <summary>
+    /// The certificate the client presented over mutual TLS, already verified against <c>--client-ca</c>; null on
+    /// plain HTTP, on TLS without a client certificate, and in unit tests.
+    /// </summary>
+    public ClientCertificate? ClientCertificate => _clientCertificate ??= ClientCertificate.From(_http?.Connection.ClientCertificate);
 
     /// <summary>The header <paramref name="name"/>; a 400 <see cref="HandlerError"/> when absent or empty.</summary>
     public string RequireHeader(string name) => Require(Header(name), "header", name);

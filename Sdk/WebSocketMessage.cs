@@ -5,6 +5,8 @@ namespace Edge.Sdk;
 /// <summary>One whole WebSocket message (its fragments joined).</summary>
 public sealed class WebSocketMessage
 {
+    private string? _text;
+
     internal WebSocketMessage(bool isText, byte[] data)
     {
         IsText = isText;
@@ -18,5 +20,5 @@ public sealed class WebSocketMessage
     public byte[] Data { get; }
 
     /// <summary>The payload as UTF-8 text (also for a binary message).</summary>
-    public string Text => Encoding.UTF8.GetString(Data);
+    public string Text => _text ??= Encoding.UTF8.GetString(Data);
 }

@@ -14,7 +14,10 @@ public sealed class WebSocketSession
     public const int DefaultMaxMessageBytes = 1024 * 1024;
 
     private readonly WebSocket _socket;
+    private const int ReceiveBufferBytes = 16 * 1024;
+
     private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private byte[]? _receiveBuffer;
 
     internal WebSocketSession(WebSocket socket, CancellationToken aborted)
     {
@@ -40,56 +43,68 @@ public sealed class WebSocketSession
     /// </summary>
     public async Task<WebSocketMessage?> ReceiveAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        using var message = new MemoryStream();
+        // PERF: one receive buffer per session, and a message that fits in one read is copied out once (no stream).
+        var buffer = _receiveBuffer ??= new byte[ReceiveBufferBytes];
+        MemoryStream? message = null;
+        while (true)
+        {
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await _socket.ReceiveAsync(buffer.AsMemory(), Aborted);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                return null;
+            }
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                if (_socket.State == WebSocketState.CloseReceived)
+                {
+                    await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "");
+                }
+
+                return null;
+            }
+
+            if ((message?.Length ?? 0) + result.Count > MaxMessageBytes)
+            {
+                await CloseAsync(1009, $"message larger than {MaxMessageBytes} bytes");
+                return null;
+            }
+
+            var isText = result.MessageType == WebSocketMessageType.Text;
+            if (result.EndOfMessage && message is null)
+            {
+                return new WebSocketMessage(isText, buffer.AsSpan(0, result.Count).ToArray());
+            }
+
+            message ??= new MemoryStream();
+            message.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                return new WebSocketMessage(isText, message.ToArray());
+            }
+        }
+    }
+
+    /// <summary>Sends a text message.</summary>
+    public async Task SendTextAsync(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+
+        // PERF: encoded into a pooled buffer, returned once the frame has been written.
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(text));
         try
         {
-            while (true)
-            {
-                ValueWebSocketReceiveResult result;
-                try
-                {
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(), Aborted);
-                }
-                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-                {
-                    return null;
-                }
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    if (_socket.State == WebSocketState.CloseReceived)
-                    {
-                        await CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "");
-                    }
-
-                    return null;
-                }
-
-                if (message.Length + result.Count > MaxMessageBytes)
-                {
-                    await CloseAsync(1009, $"message larger than {MaxMessageBytes} bytes");
-                    return null;
-                }
-
-                message.Write(buffer, 0, result.Count);
-                if (result.EndOfMessage)
-                {
-                    return new WebSocketMessage(result.MessageType == WebSocketMessageType.Text, message.ToArray());
-                }
-            }
+            var length = Encoding.UTF8.GetBytes(text, buffer);
+            await SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>Sends a text message.</summary>
-    public Task SendTextAsync(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
     }
 
     /// <summary>Sends a binary message.</summary>

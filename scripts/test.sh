@@ -47,6 +47,7 @@ ensure_dotnet() {
 ensure_tools() {
   ensure_pkg curl curl
   ensure_pkg ps procps
+  ensure_pkg h2load nghttp2-client
 }
 
 # ---- backing services -------------------------------------------------------------------------

@@ -4,12 +4,23 @@ using Edge.Gateway.Hosting;
 
 namespace Edge.Gateway.Admin;
 
-/// <summary><c>/api/health</c> (no token) and <c>/api/stats</c>.</summary>
+/// <summary><c>/api/health</c> (no token), <c>/api/stats</c> and <c>POST /api/shutdown</c>.</summary>
 internal static class SystemApi
 {
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/health", () => AdminJson.Ok(new { Status = "healthy", Version = EdgeVersion.Current }));
+
+        // Graceful: the answer goes out first, then the host stops accepting, drains in-flight requests and exits 0.
+        api.MapPost("/shutdown", (HttpContext http, IHostApplicationLifetime lifetime) =>
+        {
+            http.Response.OnCompleted(() =>
+            {
+                lifetime.StopApplication();
+                return Task.CompletedTask;
+            });
+            return AdminJson.Ok(new { Status = "stopping" }, StatusCodes.Status202Accepted);
+        });
 
         api.MapGet("/stats", (ConfigStore store, EndpointManager manager, TimeProvider time, GatewayClock clock) =>
         {

@@ -95,6 +95,22 @@ internal static class Migrations
         """
         ALTER TABLE endpoints ADD COLUMN stream_body INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 5: API keys for traffic and scoped admin keys (only a SHA-256 of the secret is kept); endpoint auth.
+        """
+        CREATE TABLE api_keys (
+            id          TEXT PRIMARY KEY,
+            kind        TEXT NOT NULL CHECK (kind IN ('traffic', 'admin')),
+            name        TEXT NOT NULL,
+            prefix      TEXT NOT NULL UNIQUE,
+            secret_hash BLOB NOT NULL,
+            scopes      TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            expires_at  TEXT
+        );
+        ALTER TABLE endpoints ADD COLUMN auth TEXT NOT NULL DEFAULT 'none';
+        ALTER TABLE endpoints ADD COLUMN allowed_client_names TEXT;
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -10,6 +10,19 @@ namespace Edge.Gateway.Handlers;
 /// </summary>
 internal sealed record EndpointLimits(int TimeoutMs, int DrainTimeoutMs, long MaxBodyBytes, RequestValidator? Validator = null, IReadOnlyList<string>? FileRoots = null, bool StreamBody = false)
 {
+    /// <summary>Who may call (<see cref="Config.EndpointAuth"/>).</summary>
+    public string Auth { get; init; } = Config.EndpointAuth.None;
+
+    /// <summary>With <c>mtls</c>: the certificate names (CN or SAN) accepted; empty accepts any verified certificate.</summary>
+    public IReadOnlyList<string> AllowedClientNames { get; init; } = [];
+
+    /// <summary>The endpoint's name, host and collection, for API-key scopes.</summary>
+    public string Name { get; init; } = "";
+
+    public string Domain { get; init; } = "*";
+
+    public string? CollectionId { get; init; }
+
     /// <summary>The folders a handler's <c>Response.File</c> may read; empty when none.</summary>
     public IReadOnlyList<string> FileRoots { get; init; } = FileRoots ?? [];
 

@@ -366,7 +366,40 @@ internal sealed partial class EndpointManager(
         return compiled;
     }
 
-    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e), e.StreamBody);
+    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e), e.StreamBody)
+    {
+        Auth = AuthOf(e),
+        AllowedClientNames = ClientNamesOf(e),
+        Name = e.Name,
+        Domain = e.Domain,
+        CollectionId = e.CollectionId,
+    };
+
+    /// <summary>The interned auth value (compared by reference on every request); an unknown one fails closed.</summary>
+    private string AuthOf(EndpointRecord e)
+    {
+        if (EndpointAuth.All.FirstOrDefault(a => a == e.Auth) is { } known)
+        {
+            return known;
+        }
+
+        LogOf(e.Id).Error($"auth '{e.Auth}' is not known; the endpoint asks for an API key");
+        return EndpointAuth.ApiKey;
+    }
+
+    private IReadOnlyList<string> ClientNamesOf(EndpointRecord e)
+    {
+        try
+        {
+            return e.AllowedClientNameList();
+        }
+        catch (JsonException ex)
+        {
+            // A store edited by hand: refusing every certificate is the safe reading.
+            LogOf(e.Id).Error($"allowed_client_names could not be read ({ex.Message}); every client certificate is refused");
+            return ["\0 unreadable"];
+        }
+    }
 
     /// <summary>The endpoint's file roots as full paths; a store edited by hand into something unreadable means none.</summary>
     private IReadOnlyList<string> FileRootsOf(EndpointRecord e)

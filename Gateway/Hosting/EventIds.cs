@@ -17,7 +17,10 @@ internal static class EventIds
     public const int RouteTableRebuilt = 40;
     public const int AdminRequestFailed = 60;
     public const int Imported = 70;
-    public const int StreamFileStored = 80;
-    public const int StreamFileDeleted = 81;
-    public const int StreamRouteFailed = 82;
+    public const int CertificateReloaded = 80;
+    public const int CertificateReloadFailed = 81;
+    public const int ClientCertificateRejected = 82;
+    public const int StreamFileStored = 90;
+    public const int StreamFileDeleted = 91;
+    public const int StreamRouteFailed = 92;
 }

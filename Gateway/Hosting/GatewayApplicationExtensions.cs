@@ -17,7 +17,8 @@ internal static partial class GatewayApplicationExtensions
     {
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
         var options = app.Services.GetRequiredService<EdgeOptions>();
-        var (port, h2c) = (options.Port, options.H2cPort ?? -1);
+        var (port, h2c, plain) = (options.Port, options.H2cPort ?? -1, options.HttpPort ?? -1);
+        var redirect = options.HttpsRedirect;
 
         // The built-in /stream file routes exist only with --stream-storage; then they come before the route table.
         var streams = app.Services.GetService<Uploads.StreamFileRoutes>();
@@ -25,7 +26,13 @@ internal static partial class GatewayApplicationExtensions
         {
             // HTTP/1.x connections carry a writer that lower-cases this request's response header names.
             http.Features.Get<LowercaseHeaderWriter>()?.Arm();
-            if (http.Connection.LocalPort != port && http.Connection.LocalPort != h2c)
+            var local = http.Connection.LocalPort;
+            if (local == plain && redirect)
+            {
+                return RedirectToHttpsAsync(http, port);
+            }
+
+            if (local != port && local != h2c && local != plain)
             {
                 return next(http);
             }
@@ -35,11 +42,39 @@ internal static partial class GatewayApplicationExtensions
         return app;
     }
 
+    /// <summary>308 to the same host, path and query on the HTTPS port (308 keeps the method and body).</summary>
+    private static Task RedirectToHttpsAsync(HttpContext http, int httpsPort)
+    {
+        var request = http.Request;
+        var host = request.Host.Host;
+        if (string.IsNullOrEmpty(host))
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return http.Response.WriteAsync("a Host header is needed to redirect to HTTPS");
+        }
+
+        var authority = httpsPort == 443 ? host : $"{(host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host)}:{httpsPort}";
+        http.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+        http.Response.Headers.Location = $"https://{authority}{request.PathBase}{request.Path}{request.QueryString}";
+        return Task.CompletedTask;
+    }
+
     /// <summary>The admin port: bearer-token check, error envelope, then the admin API.</summary>
     public static WebApplication MapAdmin(this WebApplication app)
     {
         var token = app.Services.GetRequiredService<AdminTokenHolder>().Token;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Admin");
+        app.Use((http, next) =>
+        {
+            // Every admin answer, 401s included: no sniffing, no framing, no referrer, no caching of API data.
+            var headers = http.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.CacheControl = "no-store";
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            return next(http);
+        });
         app.UseMiddleware<AdminAuthMiddleware>(token);
         app.Use(async (http, next) =>
         {

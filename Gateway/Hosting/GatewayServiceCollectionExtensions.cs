@@ -4,6 +4,7 @@ using Edge.Gateway.Handlers;
 using Edge.Gateway.Routing;
 using Edge.Sdk;
 using Edge.Services;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Edge.Gateway.Hosting;
@@ -55,6 +56,31 @@ internal static class GatewayServiceCollectionExtensions
             Console.WriteLine(token);
         }
 
+        CertificateSource? gatewayCertificate = null;
+        CertificateSource? adminCertificate = null;
+        ClientCertificateValidator? clients = null;
+        try
+        {
+            if (options.TlsCert is { } cert)
+            {
+                gatewayCertificate = CertificateSource.Open(cert, options.TlsKey, options.TlsPassword, CertificatePoll);
+            }
+
+            if (options.AdminTlsCert is { } adminCert)
+            {
+                adminCertificate = CertificateSource.Open(adminCert, options.AdminTlsKey, options.TlsPassword, CertificatePoll);
+            }
+
+            if (options.ClientCa is { } ca)
+            {
+                clients = ClientCertificateValidator.Open(ca, TimeProvider.System);
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            return $"edge: {ex.Message}";
+        }
+
         if (Uploads.StreamFileRoutes.Prepare(options) is { } storageFailure)
         {
             return storageFailure;
@@ -77,6 +103,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new SharedStateStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ServiceEnvironment(Path.Combine(options.DataDir, "services"), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ServiceManager>();
+        services.AddSingleton<Keys.KeyRing>();
         if (options.StreamStorage is not null)
         {
             services.AddSingleton<Uploads.StreamFileRoutes>();
@@ -90,12 +117,35 @@ internal static class GatewayServiceCollectionExtensions
 
             // Body limits are per endpoint (max_body_bytes), enforced by the gateway itself.
             kestrel.Limits.MaxRequestBodySize = null;
-            // HTTP/1.x response header names go out lower-cased, as HTTP/2 sends them.
-            kestrel.Listen(options.Bind, options.Port, listen => listen.Use(LowercaseHeaderWriter.Middleware));
-            kestrel.Listen(options.AdminBind, options.AdminPort, listen => listen.Use(LowercaseHeaderWriter.Middleware));
+            // Hardening: explicit limits on what a client may send and how slowly (slowloris, slow bodies).
+            var limits = kestrel.Limits;
+            limits.MaxRequestLineSize = 8 * 1024;
+            limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            limits.MaxRequestHeaderCount = 100;
+            limits.RequestHeadersTimeout = options.HeaderTimeout;
+            limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
+            limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+            limits.MinResponseDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+
+            var tlsLogger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Tls");
+            var connections = options.MaxConnections > 0 ? new ConnectionLimit(options.MaxConnections) : null;
+            kestrel.Listen(options.Bind, options.Port, listen => Configure(listen, connections, gatewayCertificate, clients, options.ClientCertMode, tlsLogger));
+            kestrel.Listen(options.AdminBind, options.AdminPort, listen => Configure(listen, null, adminCertificate, null, ClientCertMode.None, tlsLogger));
+            if (options.HttpPort is { } http)
+            {
+                kestrel.Listen(options.Bind, http, listen => Configure(listen, connections, null, null, ClientCertMode.None, tlsLogger));
+            }
+
             if (options.H2cPort is { } h2c)
             {
-                kestrel.Listen(options.Bind, h2c, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+                kestrel.Listen(options.Bind, h2c, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    if (connections is not null)
+                    {
+                        listen.Use(connections.Wrap);
+                    }
+                });
             }
         });
 
@@ -111,5 +161,26 @@ internal static class GatewayServiceCollectionExtensions
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         return null;
+    }
+
+    /// <summary>How often certificate files are checked for a renewal.</summary>
+    private static readonly TimeSpan CertificatePoll = TimeSpan.FromSeconds(2);
+
+    private static void Configure(ListenOptions listen, ConnectionLimit? connections, CertificateSource? certificate, ClientCertificateValidator? clients, ClientCertMode mode, ILogger logger)
+    {
+        if (connections is not null)
+        {
+            // First: a connection over the limit costs no TLS handshake.
+            listen.Use(connections.Wrap);
+        }
+
+        if (certificate is not null)
+        {
+            certificate.Logger = logger;
+            TlsListener.Use(listen, certificate, clients, mode, logger);
+        }
+
+        // After TLS, so it sees plain HTTP/1.x: response header names go out lower-cased, as HTTP/2 sends them.
+        listen.Use(LowercaseHeaderWriter.Middleware);
     }
 }

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Edge.Gateway.Hosting;
 
@@ -28,6 +29,13 @@ internal sealed class LowercaseHeaderWriter(PipeWriter inner) : PipeWriter
     /// <summary>Wraps a connection so that its writer can be found and armed from the request's features.</summary>
     public static Func<ConnectionDelegate, ConnectionDelegate> Middleware { get; } = static next => async connection =>
     {
+        if (connection.Features.Get<ITlsApplicationProtocolFeature>() is { } alpn && alpn.ApplicationProtocol.Span.SequenceEqual("h2"u8))
+        {
+            // HTTP/2 (negotiated by ALPN) lower-cases names itself; its frames must pass untouched.
+            await next(connection);
+            return;
+        }
+
         var transport = connection.Transport;
         var writer = new LowercaseHeaderWriter(transport.Output);
         connection.Transport = new Duplex(transport.Input, writer);

@@ -61,9 +61,9 @@ public sealed class EdgeProcess : IAsyncDisposable
     /// <summary>Gateway (traffic) client. Replaced on every (re)start.</summary>
     public HttpClient Gateway { get; private set; } = null!;
 
-    public Uri AdminBase => new($"http://127.0.0.1:{AdminPort}");
+    public Uri AdminBase => new($"{(_options.AdminTls ? "https" : "http")}://127.0.0.1:{AdminPort}");
 
-    public Uri GatewayBase => new($"http://127.0.0.1:{Port}");
+    public Uri GatewayBase => new($"{(_options.GatewayTls ? "https" : "http")}://127.0.0.1:{Port}");
 
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("not started");
 
@@ -322,13 +322,14 @@ public sealed class EdgeProcess : IAsyncDisposable
             Token = await ReadGeneratedTokenAsync();
         }
 
-        Admin = CreateClient(AdminBase, Token);
-        Gateway = CreateClient(GatewayBase, null);
+        Admin = CreateClient(AdminBase, Token, _options.TrustedCa);
+        Gateway = CreateClient(GatewayBase, null, _options.TrustedCa);
     }
 
     private async Task WaitForHealthAsync()
     {
-        using var probe = new HttpClient { BaseAddress = AdminBase, Timeout = TimeSpan.FromSeconds(2) };
+        using var probe = CreateClient(AdminBase, null, _options.TrustedCa);
+        probe.Timeout = TimeSpan.FromSeconds(2);
         var deadline = Stopwatch.StartNew();
         string? lastProblem = null;
         while (deadline.Elapsed < StartTimeout)
@@ -387,7 +388,7 @@ public sealed class EdgeProcess : IAsyncDisposable
         return null; // the test that needs it says so
     }
 
-    private static HttpClient CreateClient(Uri baseAddress, string? token)
+    private static HttpClient CreateClient(Uri baseAddress, string? token, System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCa)
     {
         var handler = new SocketsHttpHandler
         {
@@ -396,6 +397,11 @@ public sealed class EdgeProcess : IAsyncDisposable
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5),
         };
+        if (trustedCa is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.ChainsTo(certificate, trustedCa);
+        }
+
         var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (token is not null)
         {

@@ -15,6 +15,15 @@ public sealed record EdgeProcessOptions
     /// <summary>Extra command-line arguments appended after the standard ones.</summary>
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
 
+    /// <summary>The admin port speaks HTTPS (the test passes --admin-tls-cert): probes and clients use https and <see cref="TrustedCa"/>.</summary>
+    public bool AdminTls { get; init; }
+
+    /// <summary>The gateway port speaks HTTPS (the test passes --tls-cert): the gateway client uses https and <see cref="TrustedCa"/>.</summary>
+    public bool GatewayTls { get; init; }
+
+    /// <summary>The CA that the clients of TLS ports trust (and nothing else).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TrustedCa { get; init; }
+
     /// <summary>Extra environment variables for the child process.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

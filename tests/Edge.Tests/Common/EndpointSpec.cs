@@ -27,5 +27,9 @@ public sealed record EndpointSpec
 
     public string[]? FileRoots { get; init; }
 
+    public string? Auth { get; init; }
+
+    public string[]? AllowedClientNames { get; init; }
+
     public bool? StreamBody { get; init; }
 }
