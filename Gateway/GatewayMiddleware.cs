@@ -106,7 +106,10 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
                 return;
             }
 
-            var body = await ReadBodyAsync(http, limits.MaxBodyBytes);
+            // stream_body: the handler reads req.BodyStream straight from the connection, under the same limit.
+            var body = limits.StreamBody
+                ? (request.ContentLength > limits.MaxBodyBytes ? null : [])
+                : await ReadBodyAsync(http, limits.MaxBodyBytes);
             if (body is null)
             {
                 await ResponseWriter.WriteErrorAsync(http, 413, $"request body exceeds the endpoint's limit of {limits.MaxBodyBytes} bytes", requestId);
@@ -114,15 +117,18 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             }
 
             // Built once per deploy; a request that breaks the endpoint's OpenAPI operation never reaches the handler.
+            // A streamed body is not there to check: only the parameters are.
             if (limits.Validator is { } validator &&
-                validator.Validate(request, match.Parameters, body) is { Count: > 0 } problems)
+                validator.Validate(request, match.Parameters, body, checkBody: !limits.StreamBody) is { Count: > 0 } problems)
             {
                 await ResponseWriter.WriteValidationErrorAsync(http, problems, requestId);
                 return;
             }
 
             context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions, state, bus);
-            var handlerRequest = new Request(http, body, match.Parameters, version.JsonOptions, requestId);
+            var handlerRequest = limits.StreamBody
+                ? new Request(http, null, match.Parameters, version.JsonOptions, requestId, new LimitedBodyStream(request.Body, limits.MaxBodyBytes))
+                : new Request(http, body, match.Parameters, version.JsonOptions, requestId);
             if (key is not null)
             {
                 handlerRequest.ApiKey = new ApiKeyInfo(key.Id, key.Name, key.Scopes);
@@ -296,6 +302,21 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
     private Task FailAsync(HttpContext http, EndpointRuntime runtime, Exception ex, Context context, string requestId)
     {
         runtime.CountHandled();
+        if (ex is HandlerError && http.Response.HasStarted)
+        {
+            // A streaming handler's read failed (e.g. its body went past the limit) after it had begun to answer.
+            runtime.Log.Warning($"handler failed after its response had started; the connection was cut: {ex.Message}", requestId);
+            http.Abort();
+            return Task.CompletedTask;
+        }
+
+        if (ex is BadHttpRequestException badBody && !http.Response.HasStarted)
+        {
+            // A stream_body handler read a body the client framed wrongly (bad chunks, cut short): the client's fault.
+            runtime.Log.Info($"the request body could not be read: {badBody.Message}", requestId);
+            return ResponseWriter.WriteErrorAsync(http, badBody.StatusCode, $"bad request body: {badBody.Message}", requestId);
+        }
+
         if (ex is HandlerError handlerError)
         {
             return ResponseWriter.WriteAsync(http, handlerError.ToResponse(), System.Text.Json.JsonSerializerOptions.Web);

@@ -21,7 +21,7 @@ internal static class EndpointsApi
     [
         "name", "path", "method", "domain", "collection_id", "description", "code", "dependencies", "enabled",
         "timeout_ms", "drain_timeout_ms", "max_body_bytes", "openapi", "validate_requests",
-        "file_roots", "auth", "allowed_client_names",
+        "file_roots", "auth", "allowed_client_names", "stream_body",
     ];
 
     private static readonly string[] ReadOnly =
@@ -286,6 +286,7 @@ internal static class EndpointsApi
         }
 
         var clientNames = input.Strings("allowed_client_names", MaxClientNames, 253);
+        var streamBody = input.Bool("stream_body");
 
         RoutePattern? pattern = null;
         if (path is not null && !RoutePattern.TryParse(path, out pattern, out var problem))
@@ -335,6 +336,7 @@ internal static class EndpointsApi
             OpenApi = hasOpenApi ? openapi : current.OpenApi,
             ValidateRequests = validateRequests ?? (hasOpenApi && openapi is null ? false : current.ValidateRequests),
             FileRoots = hasFileRoots ? fileRoots : current.FileRoots,
+            StreamBody = streamBody ?? current.StreamBody,
         };
     }
 

@@ -231,10 +231,10 @@ internal sealed partial class ConfigStore
     {
         Exec(conn, """
             INSERT INTO endpoints (id, name, path, route_key, method, domain, collection_id, description, code,
-                dependencies, openapi, validate_requests, file_roots, auth, allowed_client_names, enabled, timeout_ms, drain_timeout_ms, max_body_bytes, status, revision,
+                dependencies, openapi, validate_requests, file_roots, auth, allowed_client_names, stream_body, enabled, timeout_ms, drain_timeout_ms, max_body_bytes, status, revision,
                 compiled_revision, running_revision, last_error, created_at, updated_at)
             VALUES ($id, $name, $path, $route_key, $method, $domain, $collection_id, $description, $code,
-                $dependencies, $openapi, $validate_requests, $file_roots, $auth, $allowed_client_names, $enabled, $timeout_ms, $drain_timeout_ms, $max_body_bytes, $status, $revision,
+                $dependencies, $openapi, $validate_requests, $file_roots, $auth, $allowed_client_names, $stream_body, $enabled, $timeout_ms, $drain_timeout_ms, $max_body_bytes, $status, $revision,
                 $compiled_revision, $running_revision, $last_error, $created, $updated)
             """, EndpointParams(e, routeKey));
         Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
@@ -261,7 +261,7 @@ internal sealed partial class ConfigStore
             UPDATE endpoints SET name = $name, path = $path, route_key = $route_key, method = $method, domain = $domain,
                 collection_id = $collection_id, description = $description, code = $code, dependencies = $dependencies,
                 openapi = $openapi, validate_requests = $validate_requests, file_roots = $file_roots, auth = $auth,
-                allowed_client_names = $allowed_client_names, enabled = $enabled, timeout_ms = $timeout_ms,
+                allowed_client_names = $allowed_client_names, stream_body = $stream_body, enabled = $enabled, timeout_ms = $timeout_ms,
                 drain_timeout_ms = $drain_timeout_ms, max_body_bytes = $max_body_bytes, revision = $revision, updated_at = $updated
             WHERE id = $id
             """, EndpointParams(e, routeKey(e)));
@@ -478,6 +478,7 @@ internal sealed partial class ConfigStore
         ("$domain", e.Domain), ("$collection_id", e.CollectionId), ("$description", e.Description), ("$code", e.Code),
         ("$dependencies", e.Dependencies), ("$openapi", e.OpenApi), ("$validate_requests", e.ValidateRequests ? 1 : 0),
         ("$file_roots", e.FileRoots), ("$auth", e.Auth), ("$allowed_client_names", e.AllowedClientNames),
+        ("$stream_body", e.StreamBody ? 1 : 0),
         ("$enabled", e.Enabled ? 1 : 0), ("$timeout_ms", e.TimeoutMs),
         ("$drain_timeout_ms", e.DrainTimeoutMs), ("$max_body_bytes", e.MaxBodyBytes), ("$status", e.Status),
         ("$revision", e.Revision), ("$compiled_revision", e.CompiledRevision), ("$running_revision", e.RunningRevision),
@@ -552,6 +553,7 @@ internal sealed partial class ConfigStore
         FileRoots = Str(r, "file_roots"),
         Auth = Str(r, "auth") ?? EndpointAuth.None,
         AllowedClientNames = Str(r, "allowed_client_names"),
+        StreamBody = Int(r, "stream_body") == 1,
         Enabled = Int(r, "enabled") == 1,
         TimeoutMs = Int(r, "timeout_ms") ?? EndpointRecord.DefaultTimeoutMs,
         DrainTimeoutMs = Int(r, "drain_timeout_ms") ?? EndpointRecord.DefaultDrainTimeoutMs,

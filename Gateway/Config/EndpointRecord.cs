@@ -43,6 +43,9 @@ internal sealed record EndpointRecord
     /// </summary>
     public string? AllowedClientNames { get; init; }
 
+    /// <summary>Whether the handler reads the body as a stream (<c>req.BodyStream</c>) instead of buffered.</summary>
+    public bool StreamBody { get; init; }
+
     public bool Enabled { get; init; } = true;
     public int TimeoutMs { get; init; } = DefaultTimeoutMs;
     public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;

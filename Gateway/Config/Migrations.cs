@@ -91,6 +91,11 @@ internal static class Migrations
         ALTER TABLE endpoints ADD COLUMN file_roots TEXT;
         """,
 
+        // 4: endpoints that read their request body as a stream (req.BodyStream) instead of buffered.
+        """
+        ALTER TABLE endpoints ADD COLUMN stream_body INTEGER NOT NULL DEFAULT 0;
+        """,
+
         // 5: API keys for traffic and scoped admin keys (only a SHA-256 of the secret is kept); endpoint auth.
         """
         CREATE TABLE api_keys (

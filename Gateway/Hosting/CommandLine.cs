@@ -33,6 +33,9 @@ internal static class CommandLine
           --max-connections N open connections per port at most                     (EDGE_MAX_CONNECTIONS, default 0 = no limit)
           --header-timeout S  seconds a client has to send its request headers      (EDGE_HEADER_TIMEOUT, default 10)
           --bus BACKEND       message bus: 'local' (in-process) or 'redis:NAME' (bridged through that redis service)   (EDGE_BUS, default local)
+          --stream-storage S  storage of the built-in /stream upload/download routes: folder:<path> or s3:<service>
+                              (EDGE_STREAM_STORAGE, default off: the routes do not exist; they are unauthenticated)
+          --stream-max-bytes N  largest /stream/upload body                       (EDGE_STREAM_MAX_BYTES, default 10 GiB)
           --version           print the version and exit
           --help              print this help and exit
 
@@ -63,6 +66,8 @@ internal static class CommandLine
         string? maxConnections = env("EDGE_MAX_CONNECTIONS");
         string? headerTimeout = env("EDGE_HEADER_TIMEOUT");
         string? bus = env("EDGE_BUS");
+        string? streamStorage = env("EDGE_STREAM_STORAGE");
+        string? streamMaxBytes = env("EDGE_STREAM_MAX_BYTES");
 
         var i = 0;
         if (args.Length > 0 && args[0] == "serve")
@@ -92,7 +97,8 @@ internal static class CommandLine
                     break;
                 case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port"
                     or "--tls-cert" or "--tls-key" or "--http-port" or "--admin-tls-cert" or "--admin-tls-key" or "--client-ca" or "--client-cert-mode"
-                    or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout" or "--bus":
+                    or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout" or "--bus"
+                    or "--stream-storage" or "--stream-max-bytes":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -123,6 +129,8 @@ internal static class CommandLine
                         case "--max-connections": maxConnections = value; break;
                         case "--header-timeout": headerTimeout = value; break;
                         case "--bus": bus = value; break;
+                        case "--stream-storage": streamStorage = value; break;
+                        case "--stream-max-bytes": streamMaxBytes = value; break;
                         default: adminBind = value; break;
                     }
 
@@ -232,6 +240,18 @@ internal static class CommandLine
             return Fail(error!);
         }
 
+        Uploads.StreamStorageSpec? storage = null;
+        if (!string.IsNullOrEmpty(streamStorage) && !Uploads.StreamStorageSpec.TryParse(streamStorage, out storage, out error))
+        {
+            return Fail(error!);
+        }
+
+        var maxStream = Uploads.StreamStorageSpec.DefaultMaxBytes;
+        if (streamMaxBytes is not null && !Uploads.StreamStorageSpec.TryParseMaxBytes(streamMaxBytes, out maxStream, out error))
+        {
+            return Fail(error!);
+        }
+
         var options = new EdgeOptions
         {
             BusRedisService = busRedis,
@@ -254,6 +274,8 @@ internal static class CommandLine
             MaxConcurrentRequests = concurrent,
             MaxConnections = connections,
             HeaderTimeout = TimeSpan.FromSeconds(headerSeconds),
+            StreamStorage = storage,
+            StreamMaxBytes = maxStream,
             AdminToken = string.IsNullOrEmpty(env("EDGE_ADMIN_TOKEN")) ? null : env("EDGE_ADMIN_TOKEN"),
         };
         return new Result(options, null, 0);

@@ -65,6 +65,12 @@ internal sealed record EdgeOptions
     /// <summary>The redis service that bridges the message bus across instances (<c>--bus redis:NAME</c>); null for an in-process bus.</summary>
     public string? BusRedisService { get; init; }
 
+    /// <summary>Where the built-in <c>/stream</c> upload/download routes keep files; null (the default) leaves the routes off.</summary>
+    public Uploads.StreamStorageSpec? StreamStorage { get; init; }
+
+    /// <summary>The largest body <c>POST /stream/upload</c> takes (413 beyond).</summary>
+    public long StreamMaxBytes { get; init; } = Uploads.StreamStorageSpec.DefaultMaxBytes;
+
     /// <summary>Token from EDGE_ADMIN_TOKEN; null means read or generate DIR/admin-token.</summary>
     public string? AdminToken { get; init; }
 

@@ -25,4 +25,7 @@ internal static class EventIds
     public const int BusBridgeLost = 92;
     public const int BusBridgeRestored = 93;
     public const int BusBridgeFailed = 94;
+    public const int StreamFileStored = 100;
+    public const int StreamFileDeleted = 101;
+    public const int StreamRouteFailed = 102;
 }

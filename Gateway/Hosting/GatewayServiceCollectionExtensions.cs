@@ -81,6 +81,11 @@ internal static class GatewayServiceCollectionExtensions
             return $"edge: {ex.Message}";
         }
 
+        if (Uploads.StreamFileRoutes.Prepare(options) is { } storageFailure)
+        {
+            return storageFailure;
+        }
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -112,6 +117,11 @@ internal static class GatewayServiceCollectionExtensions
 
             return hub;
         });
+        if (options.StreamStorage is not null)
+        {
+            services.AddSingleton<Uploads.StreamFileRoutes>();
+        }
+
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

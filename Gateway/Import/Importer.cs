@@ -95,6 +95,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     DrainTimeoutMs = settings.DrainTimeoutMs ?? e.DrainTimeoutMs,
                     MaxBodyBytes = settings.MaxBodyBytes ?? e.MaxBodyBytes,
                     FileRoots = settings.FileRoots is null ? e.FileRoots : settings.FileRoots.Length == 0 ? null : settings.FileRoots,
+                    StreamBody = settings.StreamBody ?? e.StreamBody,
                 };
                 updates.Add((current.Id, Change));
                 planned.Add((item, Change(current), false));
@@ -120,6 +121,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     DrainTimeoutMs = settings.DrainTimeoutMs ?? EndpointRecord.DefaultDrainTimeoutMs,
                     MaxBodyBytes = settings.MaxBodyBytes ?? EndpointRecord.DefaultMaxBodyBytes,
                     FileRoots = string.IsNullOrEmpty(settings.FileRoots) ? null : settings.FileRoots,
+                    StreamBody = settings.StreamBody ?? false,
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
@@ -465,7 +467,8 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
             Number("max_body_bytes", 0, EndpointsApi.MaxBodyLimit),
             Flag("validate_requests"),
             Flag("enabled"),
-            edge.ContainsKey("file_roots") ? fileRoots ?? "" : null);
+            edge.ContainsKey("file_roots") ? fileRoots ?? "" : null,
+            Flag("stream_body"));
         return errors.Count > before ? null : settings;
     }
 
@@ -518,7 +521,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
     }
 
     // FileRoots: the roots as JSON text; "" clears them; null leaves them as they are.
-    private sealed record EdgeSettings(int? TimeoutMs = null, int? DrainTimeoutMs = null, long? MaxBodyBytes = null, bool? Validate = null, bool? Enabled = null, string? FileRoots = null);
+    private sealed record EdgeSettings(int? TimeoutMs = null, int? DrainTimeoutMs = null, long? MaxBodyBytes = null, bool? Validate = null, bool? Enabled = null, string? FileRoots = null, bool? StreamBody = null);
 
     /// <summary>One route to import: a spec operation, a manifest route, or both.</summary>
     /// <remarks>A class, not a record: items are keys by identity while their state changes.</remarks>

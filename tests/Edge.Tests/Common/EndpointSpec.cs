@@ -30,4 +30,6 @@ public sealed record EndpointSpec
     public string? Auth { get; init; }
 
     public string[]? AllowedClientNames { get; init; }
+
+    public bool? StreamBody { get; init; }
 }
