@@ -147,7 +147,7 @@ def main():
         for _ in range(args.size_mb):
             f.write(block)
 
-    edge = Edge(binary, ["--stream-storage", "folder:" + storage, "--stream-max-bytes", str(2 * size)])
+    edge = Edge(binary, ["--stream-auth", "none", "--stream-storage", "folder:" + storage, "--stream-max-bytes", str(2 * size)])
     nginx_proc = None
     try:
         gateway = f"http://127.0.0.1:{edge.port}"

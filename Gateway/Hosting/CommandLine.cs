@@ -34,8 +34,10 @@ internal static class CommandLine
           --header-timeout S  seconds a client has to send its request headers      (EDGE_HEADER_TIMEOUT, default 10)
           --bus BACKEND       message bus: 'local' (in-process) or 'redis:NAME' (bridged through that redis service)   (EDGE_BUS, default local)
           --stream-storage S  storage of the built-in /stream upload/download routes: folder:<path> or s3:<service>
-                              (EDGE_STREAM_STORAGE, default off: the routes do not exist; they are unauthenticated)
+                              (EDGE_STREAM_STORAGE, default off: the routes do not exist)
           --stream-max-bytes N  largest /stream/upload body                       (EDGE_STREAM_MAX_BYTES, default 10 GiB)
+          --stream-auth api_key|none
+                              whether the /stream routes need a traffic key (scope * or stream)   (EDGE_STREAM_AUTH, default api_key)
           --version           print the version and exit
           --help              print this help and exit
 
@@ -68,6 +70,7 @@ internal static class CommandLine
         string? bus = env("EDGE_BUS");
         string? streamStorage = env("EDGE_STREAM_STORAGE");
         string? streamMaxBytes = env("EDGE_STREAM_MAX_BYTES");
+        string? streamAuth = env("EDGE_STREAM_AUTH");
 
         var i = 0;
         if (args.Length > 0 && args[0] == "serve")
@@ -98,7 +101,7 @@ internal static class CommandLine
                 case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port"
                     or "--tls-cert" or "--tls-key" or "--http-port" or "--admin-tls-cert" or "--admin-tls-key" or "--client-ca" or "--client-cert-mode"
                     or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout" or "--bus"
-                    or "--stream-storage" or "--stream-max-bytes":
+                    or "--stream-storage" or "--stream-max-bytes" or "--stream-auth":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -131,6 +134,7 @@ internal static class CommandLine
                         case "--bus": bus = value; break;
                         case "--stream-storage": streamStorage = value; break;
                         case "--stream-max-bytes": streamMaxBytes = value; break;
+                        case "--stream-auth": streamAuth = value; break;
                         default: adminBind = value; break;
                     }
 
@@ -252,6 +256,11 @@ internal static class CommandLine
             return Fail(error!);
         }
 
+        if (streamAuth is not null and not "api_key" and not "none")
+        {
+            return Fail($"--stream-auth must be api_key or none, got '{streamAuth}'");
+        }
+
         var options = new EdgeOptions
         {
             BusRedisService = busRedis,
@@ -276,6 +285,7 @@ internal static class CommandLine
             HeaderTimeout = TimeSpan.FromSeconds(headerSeconds),
             StreamStorage = storage,
             StreamMaxBytes = maxStream,
+            StreamAuth = streamAuth ?? Config.EndpointAuth.ApiKey,
             AdminToken = string.IsNullOrEmpty(env("EDGE_ADMIN_TOKEN")) ? null : env("EDGE_ADMIN_TOKEN"),
         };
         return new Result(options, null, 0);

@@ -68,6 +68,9 @@ internal sealed record EdgeOptions
     /// <summary>Where the built-in <c>/stream</c> upload/download routes keep files; null (the default) leaves the routes off.</summary>
     public Uploads.StreamStorageSpec? StreamStorage { get; init; }
 
+    /// <summary>Whether the <c>/stream</c> routes need a traffic key (<c>api_key</c>, the default) or not (<c>none</c>).</summary>
+    public string StreamAuth { get; init; } = Config.EndpointAuth.ApiKey;
+
     /// <summary>The largest body <c>POST /stream/upload</c> takes (413 beyond).</summary>
     public long StreamMaxBytes { get; init; } = Uploads.StreamStorageSpec.DefaultMaxBytes;
 

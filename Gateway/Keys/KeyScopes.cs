@@ -2,7 +2,7 @@ namespace Edge.Gateway.Keys;
 
 /// <summary>
 /// What keys may reach. Traffic keys: <c>*</c>, <c>domain:HOST</c>, <c>collection:ID</c>, <c>endpoint:ID</c> or
-/// <c>endpoint:NAME</c>. Admin keys: <c>*</c> or <c>RESOURCE:read|write|*</c> for the resources below, where write
+/// <c>endpoint:NAME</c>, and <c>stream</c> for the built-in <c>/stream</c> routes. Admin keys: <c>*</c> or <c>RESOURCE:read|write|*</c> for the resources below, where write
 /// includes read (GET and HEAD are reads, everything else writes).
 /// </summary>
 internal static class KeyScopes
@@ -15,7 +15,7 @@ internal static class KeyScopes
     /// <summary>Null when <paramref name="scope"/> is a valid scope for a key of that kind, else why not.</summary>
     public static string? Problem(string scope, bool admin)
     {
-        if (scope == "*")
+        if (scope == "*" || (!admin && scope == "stream"))
         {
             return null;
         }
@@ -25,7 +25,7 @@ internal static class KeyScopes
         {
             return admin
                 ? $"'{scope}' is not an admin scope: use '*' or RESOURCE:read|write|* with RESOURCE one of {string.Join(", ", AdminResources)}"
-                : $"'{scope}' is not a key scope: use '*', 'domain:HOST', 'collection:ID' or 'endpoint:ID-or-NAME'";
+                : $"'{scope}' is not a key scope: use '*', 'domain:HOST', 'collection:ID', 'endpoint:ID-or-NAME' or 'stream'";
         }
 
         var (kind, value) = (scope[..colon], scope[(colon + 1)..]);
@@ -38,7 +38,7 @@ internal static class KeyScopes
 
         return TrafficKinds.Contains(kind, StringComparer.Ordinal) && value.Length <= 253 && !value.Any(char.IsControl)
             ? null
-            : $"'{scope}' is not a key scope: use '*', 'domain:HOST', 'collection:ID' or 'endpoint:ID-or-NAME'";
+            : $"'{scope}' is not a key scope: use '*', 'domain:HOST', 'collection:ID', 'endpoint:ID-or-NAME' or 'stream'";
     }
 
     /// <summary>Whether a traffic key with <paramref name="scopes"/> may call this endpoint.</summary>

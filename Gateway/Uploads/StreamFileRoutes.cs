@@ -27,8 +27,13 @@ internal sealed partial class StreamFileRoutes
     private readonly TimeProvider _time;
     private readonly ILogger<StreamFileRoutes> _logger;
 
-    public StreamFileRoutes(EdgeOptions options, ServiceManager services, TimeProvider time, ILogger<StreamFileRoutes> logger)
+    private readonly Keys.KeyRing _keys;
+    private readonly bool _needsKey;
+
+    public StreamFileRoutes(EdgeOptions options, ServiceManager services, Keys.KeyRing keys, TimeProvider time, ILogger<StreamFileRoutes> logger)
     {
+        _keys = keys;
+        _needsKey = options.StreamAuth == Config.EndpointAuth.ApiKey;
         var spec = options.StreamStorage ?? throw new InvalidOperationException("the /stream routes need --stream-storage");
         _store = spec.Kind == StreamStorageKind.Folder
             ? new FolderStreamStore(spec.Location, new EndpointLog(time))
@@ -99,6 +104,12 @@ internal sealed partial class StreamFileRoutes
         var path = request.Path.Value!;
         var prefix = PrefixOf(RawPath(http)) ?? PrefixOf(path);
         var method = request.Method;
+        if (_needsKey && Refused(http) is { } refused)
+        {
+            await ResponseWriter.WriteErrorAsync(http, refused.Status, refused.Message, requestId);
+            return;
+        }
+
         try
         {
             if (prefix == UploadPrefix)
@@ -145,6 +156,31 @@ internal sealed partial class StreamFileRoutes
             Log.Crashed(_logger, method, path, requestId, ex);
             await ResponseWriter.WriteErrorAsync(http, 500, "internal error: the stream storage failed (see the gateway's log)", requestId);
         }
+    }
+
+    /// <summary>With <c>--stream-auth api_key</c> (the default): a traffic key with scope <c>*</c> or <c>stream</c>.</summary>
+    private (int Status, string Message)? Refused(HttpContext http)
+    {
+        var headers = http.Request.Headers;
+        var authorization = headers.Authorization.ToString();
+        var presented = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization.AsSpan(7).Trim()
+            : headers["X-API-Key"].ToString().AsSpan().Trim();
+        if (presented.IsEmpty)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return (401, "the /stream routes need an API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
+        }
+
+        if (_keys.Verify(presented, Config.ApiKeyRecord.Traffic, out var problem) is not { } key)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return (401, $"invalid API key: {problem}");
+        }
+
+        return key.Scopes.Contains("*") || key.Scopes.Contains("stream")
+            ? null
+            : (403, $"API key '{key.Name}' does not have the scope 'stream' the /stream routes need");
     }
 
     private async Task UploadAsync(HttpContext http, string fileName, string requestId)

@@ -13,7 +13,7 @@ public sealed class StreamFolderFixture : IAsyncLifetime
 
     public async Task InitializeAsync() => Edge = await EdgeProcess.StartAsync(new EdgeProcessOptions
     {
-        ExtraArgs = ["--stream-storage", "folder:" + Folder, "--stream-max-bytes", MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        ExtraArgs = ["--stream-auth", "none", "--stream-storage", "folder:" + Folder, "--stream-max-bytes", MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)],
     });
 
     public async Task DisposeAsync()

@@ -11,7 +11,7 @@ public sealed class StreamS3Fixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Edge = await EdgeProcess.StartAsync(new EdgeProcessOptions { ExtraArgs = ["--stream-storage", "s3:" + Service] });
+        Edge = await EdgeProcess.StartAsync(new EdgeProcessOptions { ExtraArgs = ["--stream-auth", "none", "--stream-storage", "s3:" + Service] });
         await Edge.Admin.CreateServiceAsync(TestServices.S3(Service));
     }
 

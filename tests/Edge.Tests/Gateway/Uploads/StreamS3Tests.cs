@@ -64,7 +64,7 @@ public sealed class StreamS3Tests(StreamS3Fixture fixture) : IClassFixture<Strea
         // Arrange: a service on a port nothing listens on.
         var dead = Unique.Name("deads3");
         var port = FreePort.Next();
-        await using var edge = await EdgeProcess.StartAsync(new EdgeProcessOptions { ExtraArgs = ["--stream-storage", "s3:" + dead] });
+        await using var edge = await EdgeProcess.StartAsync(new EdgeProcessOptions { ExtraArgs = ["--stream-auth", "none", "--stream-storage", "s3:" + dead] });
         await edge.Admin.CreateServiceAsync(TestServices.S3(dead, new { endpoint = $"http://127.0.0.1:{port}" }));
         var file = Path.Combine(_temp, "small.bin");
         await File.WriteAllBytesAsync(file, new byte[100]);
@@ -85,7 +85,7 @@ public sealed class StreamS3Tests(StreamS3Fixture fixture) : IClassFixture<Strea
     {
         // Arrange
         var missing = Unique.Name("nos3");
-        await using var edge = await EdgeProcess.StartAsync(new EdgeProcessOptions { ExtraArgs = ["--stream-storage", "s3:" + missing] });
+        await using var edge = await EdgeProcess.StartAsync(new EdgeProcessOptions { ExtraArgs = ["--stream-auth", "none", "--stream-storage", "s3:" + missing] });
 
         // Act
         using var response = await edge.Gateway.GetAsync("/stream/metadata/" + new string('a', 32));

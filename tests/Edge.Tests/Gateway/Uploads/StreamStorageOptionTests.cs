@@ -56,7 +56,7 @@ public sealed class StreamStorageOptionTests
         var folder = Path.Combine(data.Path, "env-files");
         await using var edge = await EdgeProcess.StartAsync(new EdgeProcessOptions
         {
-            Environment = new Dictionary<string, string> { ["EDGE_STREAM_STORAGE"] = "folder:" + folder, ["EDGE_STREAM_MAX_BYTES"] = "10" },
+            Environment = new Dictionary<string, string> { ["EDGE_STREAM_STORAGE"] = "folder:" + folder, ["EDGE_STREAM_MAX_BYTES"] = "10", ["EDGE_STREAM_AUTH"] = "none" },
         });
 
         // Act
