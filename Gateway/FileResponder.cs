@@ -9,8 +9,8 @@ namespace Edge.Gateway;
 
 /// <summary>
 /// Sends a <see cref="Response.File"/>: the file must resolve (symlinks included) to a place inside one of the
-/// endpoint's file roots; its region goes out with <c>SendFileAsync</c> (Kestrel reads it from disk into its own pooled
-/// buffers, never through a handler array), with validators, conditional requests and single byte ranges (RFC 9110).
+/// endpoint's file roots; its region goes out through <see cref="FileRegionWriter"/> (read from disk straight into the
+/// connection's pooled output buffers, never through a handler array), with validators, conditional requests and single byte ranges (RFC 9110).
 /// Ranges and conditionals apply to a 200 (the status <see cref="Response.File"/> always sets), and only for GET and HEAD.
 /// </summary>
 internal static class FileResponder
@@ -97,7 +97,7 @@ internal static class FileResponder
 
         try
         {
-            await httpResponse.SendFileAsync(resolved.FullName, start + from, count, http.RequestAborted);
+            await FileRegionWriter.WriteAsync(httpResponse, resolved.FullName, start + from, count, http.RequestAborted);
         }
         catch (Exception) when (http.RequestAborted.IsCancellationRequested)
         {

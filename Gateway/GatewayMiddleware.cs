@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edge.Gateway.Bus;
 using Edge.Gateway.Handlers;
 using Edge.Gateway.Hosting;
 using Edge.Gateway.Policies;
@@ -13,7 +14,7 @@ namespace Edge.Gateway;
 /// The whole per-request path on the gateway port: request id, route lookup, body limit, handler call with
 /// its timeout, and the response. Expected failures are answered here as values, never rethrown.
 /// </summary>
-internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, EdgeOptions options, ILogger<GatewayMiddleware> logger)
+internal sealed partial class GatewayMiddleware(RouteTableHolder routes, TimeoutScheduler timeouts, ServiceManager services, SharedStateStore state, EdgeOptions options, Keys.KeyRing keys, BusHub bus, ILogger<GatewayMiddleware> logger)
 {
     private readonly int _maxInFlight = options.MaxConcurrentRequests;
     private readonly IReadOnlyList<System.Net.IPNetwork> _proxies = options.TrustedProxies;
@@ -92,28 +93,41 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
         }
 
         var runtime = (EndpointRuntime)match.Target!;
-
-        // Rate and concurrency limits before the body is read; the slot is held until the response has ended.
-        var admission = PolicyAdmission.Open;
-        if (runtime.Limits.Policies is { } policies && !(admission = await policies.AdmitAsync(http, requestId)).Admitted)
-        {
-            return;
-        }
-
         var version = runtime.Acquire();
         if (version is null)
         {
-            admission.Release();
             await ResponseWriter.WriteErrorAsync(http, 503, "endpoint is not running", requestId);
             return;
         }
+
+        var admission = PolicyAdmission.Open;
 
         var releaseVersion = true;
         Context? context = null;
         try
         {
             var limits = runtime.Limits;
-            var body = await ReadBodyAsync(http, limits.MaxBodyBytes);
+            // CORS headers first, so a browser can read even a 401 or 429 refusal.
+            limits.Policies?.Cors?.ApplyToActual(http);
+            Config.ApiKeyRecord? key = null;
+            if (!ReferenceEquals(limits.Auth, Config.EndpointAuth.None) &&
+                EndpointAuthorizer.Check(http, limits, runtime.Id, keys, out key) is { } refused)
+            {
+                await ResponseWriter.WriteErrorAsync(http, refused.Status, refused.Message, requestId);
+                return;
+            }
+
+            // Rate and concurrency limits after auth (a rate_limit keyed by api_key counts the verified key) and
+            // before the body is read; the slot is held until the response has ended.
+            if (limits.Policies is { } policies && !(admission = await policies.AdmitAsync(http, requestId, key?.Id)).Admitted)
+            {
+                return;
+            }
+
+            // stream_body: the handler reads req.BodyStream straight from the connection, under the same limit.
+            var body = limits.StreamBody
+                ? (request.ContentLength > limits.MaxBodyBytes ? null : [])
+                : await ReadBodyAsync(http, limits.MaxBodyBytes);
             if (body is null)
             {
                 await ResponseWriter.WriteErrorAsync(http, 413, $"request body exceeds the endpoint's limit of {limits.MaxBodyBytes} bytes", requestId);
@@ -121,15 +135,23 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             }
 
             // Built once per deploy; a request that breaks the endpoint's OpenAPI operation never reaches the handler.
+            // A streamed body is not there to check: only the parameters are.
             if (limits.Validator is { } validator &&
-                validator.Validate(request, match.Parameters, body) is { Count: > 0 } problems)
+                validator.Validate(request, match.Parameters, body, checkBody: !limits.StreamBody) is { Count: > 0 } problems)
             {
                 await ResponseWriter.WriteValidationErrorAsync(http, problems, requestId);
                 return;
             }
 
-            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions, state);
-            var handlerRequest = new Request(http, body, match.Parameters, version.JsonOptions, requestId);
+            context = new Context(runtime.Log, runtime.Id, requestId, http.RequestAborted, services, version.JsonOptions, state, bus);
+            var handlerRequest = limits.StreamBody
+                ? new Request(http, null, match.Parameters, version.JsonOptions, requestId, new LimitedBodyStream(request.Body, limits.MaxBodyBytes))
+                : new Request(http, body, match.Parameters, version.JsonOptions, requestId);
+            if (key is not null)
+            {
+                handlerRequest.ApiKey = new ApiKeyInfo(key.Id, key.Name, key.Scopes);
+            }
+
             var started = Stopwatch.GetTimestamp();
 
             Response response;
@@ -300,6 +322,21 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
     private Task FailAsync(HttpContext http, EndpointRuntime runtime, Exception ex, Context context, string requestId)
     {
         runtime.CountHandled();
+        if (ex is HandlerError && http.Response.HasStarted)
+        {
+            // A streaming handler's read failed (e.g. its body went past the limit) after it had begun to answer.
+            runtime.Log.Warning($"handler failed after its response had started; the connection was cut: {ex.Message}", requestId);
+            http.Abort();
+            return Task.CompletedTask;
+        }
+
+        if (ex is BadHttpRequestException badBody && !http.Response.HasStarted)
+        {
+            // A stream_body handler read a body the client framed wrongly (bad chunks, cut short): the client's fault.
+            runtime.Log.Info($"the request body could not be read: {badBody.Message}", requestId);
+            return ResponseWriter.WriteErrorAsync(http, badBody.StatusCode, $"bad request body: {badBody.Message}", requestId);
+        }
+
         if (ex is HandlerError handlerError)
         {
             return ResponseWriter.WriteAsync(http, handlerError.ToResponse(), System.Text.Json.JsonSerializerOptions.Web);

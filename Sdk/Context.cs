@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Edge.Gateway.Bus;
 
 namespace Edge.Sdk;
 
@@ -21,6 +22,8 @@ public sealed class Context
     private CancellationTokenSource? _linked;
     private int _timedOut;
     private SharedState? _stateView;
+    private BusHub? _bus;
+    private MessageBus? _busView;
 
     /// <summary>Creates a context for unit tests of a handler: endpoint "test", a fresh request id, logs dropped, an empty <see cref="State"/> of its own.</summary>
     public Context()
@@ -35,7 +38,9 @@ public sealed class Context
         CancellationToken clientAborted,
         IServiceResolver? services = null,
         JsonSerializerOptions? json = null,
-        SharedStateStore? state = null)
+        SharedStateStore? state = null,
+        BusHub? bus = null,
+        int busDepth = 0)
     {
         _log = log;
         EndpointId = endpointId;
@@ -44,6 +49,8 @@ public sealed class Context
         _services = services ?? NoServices.Instance;
         JsonOptions = json ?? JsonSerializerOptions.Web;
         _state = state ?? new SharedStateStore(TimeProvider.System);
+        _bus = bus;
+        BusDepth = busDepth;
     }
 
     /// <summary>Cancelled when the client goes away or the endpoint's timeout fires.</summary>
@@ -82,6 +89,16 @@ public sealed class Context
     /// <summary>The process-wide key/value store shared by all handlers, with atomic operations and expiry.</summary>
     // PERF: the view (it carries this version's serializer options) is made only when a handler asks for it.
     public SharedState State => _stateView ??= new SharedState(_state, JsonOptions);
+
+    /// <summary>
+    /// The message bus: publish/subscribe on topics shared by every handler (and every instance when bridged through
+    /// Redis), and in-process calls of other endpoints by name. See <see cref="MessageBus"/>.
+    /// </summary>
+    // PERF: made only when a handler asks for it; a unit-test context gets an in-process bus of its own.
+    public MessageBus Bus => _busView ??= new MessageBus(_bus ??= new BusHub(), this);
+
+    /// <summary>How many bus calls deep this request is (0 for a request that came over HTTP).</summary>
+    internal int BusDepth { get; }
 
     /// <summary>The handler version's serializer options (dropped with the version, so they never pin it).</summary>
     internal JsonSerializerOptions JsonOptions { get; }

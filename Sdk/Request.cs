@@ -29,13 +29,17 @@ public sealed class Request
     private string? _body;
     private MultipartData? _multipart;
     private ClientCertificate? _clientCertificate;
+    private readonly byte[]? _bodyBytes;
+    private Stream? _bodyStream;
 
+    // body: the buffered body; null on a stream_body endpoint, whose body is bodyStream.
     internal Request(
         HttpContext http,
-        byte[] body,
+        byte[]? body,
         IReadOnlyDictionary<string, string>? routeParams,
         JsonSerializerOptions json,
-        string requestId)
+        string requestId,
+        Stream? bodyStream = null)
     {
         _http = http;
         var request = http.Request;
@@ -48,7 +52,8 @@ public sealed class Request
         _rawQuery = request.QueryString.Value;
         _remoteIp = http.Connection.RemoteIpAddress;
 
-        BodyBytes = body;
+        _bodyBytes = body;
+        _bodyStream = bodyStream;
         Params = routeParams ?? Empty;
         JsonOptions = json;
         RequestId = requestId;
@@ -71,7 +76,7 @@ public sealed class Request
         Path = queryStart < 0 ? path : path[..queryStart];
         _query = BuildQuery(queryStart < 0 ? null : path[queryStart..], query);
         _headers = CopyHeaders(headers);
-        BodyBytes = body ?? [];
+        _bodyBytes = body ?? [];
         Params = pathParams ?? Empty;
         JsonOptions = DefaultJsonOptions;
         RequestId = Guid.NewGuid().ToString("N");
@@ -92,8 +97,20 @@ public sealed class Request
     /// <summary>The body decoded as UTF-8, or null when the body is empty.</summary>
     public string? Body => _body ??= DecodeBody(BodyBytes);
 
-    /// <summary>The raw body (an empty array when there is none).</summary>
-    public byte[] BodyBytes { get; }
+    /// <summary>
+    /// The raw body (an empty array when there is none). On a <c>stream_body</c> endpoint the body is not buffered: this
+    /// (and <see cref="Body"/>, <see cref="Json{T}"/>, <see cref="Multipart"/>) throws a 500 <see cref="HandlerError"/>
+    /// that says to read <see cref="BodyStream"/> instead.
+    /// </summary>
+    public byte[] BodyBytes => _bodyBytes ?? throw new HandlerError(
+        500, "this endpoint reads its request body as a stream (stream_body is on): use req.BodyStream, not Body, BodyBytes, Json or Multipart");
+
+    /// <summary>
+    /// The body as a read-only stream. On a <c>stream_body</c> endpoint it reads straight from the connection (nothing is
+    /// buffered; past the endpoint's <c>max_body_bytes</c> a read throws a 413 <see cref="HandlerError"/>); elsewhere it
+    /// reads the buffered body, so a handler works either way.
+    /// </summary>
+    public Stream BodyStream => _bodyStream ??= new MemoryStream(_bodyBytes ?? [], writable: false);
 
     /// <summary>Path parameters by name, e.g. <c>id</c> for the pattern <c>/users/{id}</c>.</summary>
     public IReadOnlyDictionary<string, string> Params { get; }
@@ -187,6 +204,11 @@ public sealed class Request
 
     /// <summary>The <c>Last-Event-ID</c> an event-stream client sends when it reconnects (null on a first connection).</summary>
     public string? LastEventId => Header("Last-Event-ID");
+
+    /// <summary>
+    /// The traffic key the gateway verified for this request (endpoints with <c>auth: api_key</c>); null otherwise.
+    /// </summary>
+    public ApiKeyInfo? ApiKey { get; internal set; }
 
     /// <summary>
     /// The certificate the client presented over mutual TLS, already verified against <c>--client-ca</c>; null on

@@ -39,11 +39,11 @@ def publish_edge(skip):
 
 
 class Edge:
-    def __init__(self, binary):
+    def __init__(self, binary, extra_args=()):
         self.data = tempfile.mkdtemp(prefix="edge-bench-services.")
         self.port, self.admin = free_port(), free_port()
         self.proc = subprocess.Popen(
-            [binary, "--data", self.data, "--port", str(self.port), "--admin-port", str(self.admin)],
+            [binary, "--data", self.data, "--port", str(self.port), "--admin-port", str(self.admin), *extra_args],
             env=dict(os.environ, EDGE_ADMIN_TOKEN=TOKEN), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(f"http://127.0.0.1:{self.admin}/api/health", {"Authorization": "Bearer " + TOKEN})
 

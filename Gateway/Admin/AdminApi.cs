@@ -14,6 +14,7 @@ internal static class AdminApi
         MinioApi.Map(api);
         ImportApi.Map(api);
         ExportApi.Map(api);
+        KeysApi.Map(api);
         api.MapFallback((HttpRequest request) =>
             AdminJson.Fail(StatusCodes.Status404NotFound, $"no admin route for {request.Method} {request.Path}"));
     }

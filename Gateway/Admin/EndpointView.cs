@@ -7,6 +7,7 @@ namespace Edge.Gateway.Admin;
 internal sealed record EndpointView(
     string Id, string Name, string Path, string Method, string Domain, string? CollectionId, string? Description,
     string Code, JsonElement? Dependencies, JsonElement? Openapi, bool ValidateRequests, IReadOnlyList<string> FileRoots,
+    string Auth, IReadOnlyList<string> AllowedClientNames, bool StreamBody,
     JsonElement? RateLimit, int? MaxConcurrency, int? QueueLimit, int? QueueTimeoutMs, JsonElement? Cors, bool Enabled, int TimeoutMs, int DrainTimeoutMs, long MaxBodyBytes,
     string Status, int Revision, int? CompiledRevision, int? RunningRevision, string? LastError, string CreatedAt, string UpdatedAt)
 {
@@ -14,7 +15,8 @@ internal sealed record EndpointView(
         e.Id, e.Name, e.Path, e.Method, e.Domain, e.CollectionId, e.Description, e.Code,
         e.Dependencies is null ? null : JsonDocument.Parse(e.Dependencies).RootElement.Clone(),
         e.OpenApi is null ? null : JsonDocument.Parse(e.OpenApi).RootElement.Clone(), e.ValidateRequests,
-        e.FileRootList(), Json(e.RateLimit), e.MaxConcurrency, e.QueueLimit, e.QueueTimeoutMs, Json(e.Cors), e.Enabled, e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, e.Status, e.Revision, e.CompiledRevision,
+        e.FileRootList(), e.Auth, e.AllowedClientNameList(), e.StreamBody, Json(e.RateLimit), e.MaxConcurrency, e.QueueLimit, e.QueueTimeoutMs, Json(e.Cors),
+        e.Enabled, e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, e.Status, e.Revision, e.CompiledRevision,
         e.RunningRevision, e.LastError, e.CreatedAt, e.UpdatedAt);
 
     private static JsonElement? Json(string? text) => text is null ? null : JsonDocument.Parse(text).RootElement.Clone();

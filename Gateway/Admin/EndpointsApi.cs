@@ -14,13 +14,14 @@ internal static class EndpointsApi
     public const int MaxTimeoutMs = 3_600_000;
     public const long MaxBodyLimit = 1L << 30;
     public const int MaxFileRoots = 32;
+    public const int MaxClientNames = 256;
     public const int MaxFileRootLength = 4096;
 
     private static readonly string[] Fields =
     [
         "name", "path", "method", "domain", "collection_id", "description", "code", "dependencies", "enabled",
         "timeout_ms", "drain_timeout_ms", "max_body_bytes", "openapi", "validate_requests",
-        "file_roots",
+        "file_roots", "auth", "allowed_client_names", "stream_body",
         "rate_limit", "max_concurrency", "queue_limit", "queue_timeout_ms", "cors",
     ];
 
@@ -285,6 +286,14 @@ internal static class EndpointsApi
         var openapi = input.ObjectText("openapi");
         var validateRequests = input.Bool("validate_requests");
         var fileRoots = ReadFileRoots(input);
+        var auth = input.String("auth", maxLength: 16, allowNull: false);
+        if (auth is not null && !EndpointAuth.All.Contains(auth))
+        {
+            input.Error("auth", $"must be one of {string.Join(", ", EndpointAuth.All)}, got '{auth}'");
+        }
+
+        var clientNames = input.Strings("allowed_client_names", MaxClientNames, 253);
+        var streamBody = input.Bool("stream_body");
         var policies = Policies.PolicyPatch.Read(input.Has, input.Raw, input.Error);
 
         RoutePattern? pattern = null;
@@ -313,8 +322,13 @@ internal static class EndpointsApi
         var hasDependencies = input.Has("dependencies");
         var hasOpenApi = input.Has("openapi");
         var hasFileRoots = input.Has("file_roots");
+        var hasClientNames = input.Has("allowed_client_names");
         return current => policies.Apply(current) with
         {
+            Auth = auth ?? current.Auth,
+            AllowedClientNames = hasClientNames
+                ? clientNames is { Count: > 0 } ? System.Text.Json.JsonSerializer.Serialize(clientNames) : null
+                : current.AllowedClientNames,
             Name = name ?? current.Name,
             Path = pattern?.Text ?? current.Path,
             Method = method ?? current.Method,
@@ -330,6 +344,7 @@ internal static class EndpointsApi
             OpenApi = hasOpenApi ? openapi : current.OpenApi,
             ValidateRequests = validateRequests ?? (hasOpenApi && openapi is null ? false : current.ValidateRequests),
             FileRoots = hasFileRoots ? fileRoots : current.FileRoots,
+            StreamBody = streamBody ?? current.StreamBody,
         };
     }
 

@@ -157,6 +157,55 @@ internal sealed class JsonInput
         return null;
     }
 
+    /// <summary>
+    /// An array of non-empty strings (each at most <paramref name="maxLength"/> characters, no control characters, at
+    /// most <paramref name="maxItems"/>, duplicates dropped); null when absent or null.
+    /// </summary>
+    public IReadOnlyList<string>? Strings(string field, int maxItems, int maxLength)
+    {
+        if (!_object.TryGetPropertyValue(field, out var node) || node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonArray array)
+        {
+            Error(field, $"must be an array of strings, got {Kind(node)}");
+            return null;
+        }
+
+        if (array.Count > maxItems)
+        {
+            Error(field, $"must have at most {maxItems} items, got {array.Count}");
+            return null;
+        }
+
+        var list = new List<string>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var item = array[i];
+            if (item?.GetValueKind() != JsonValueKind.String)
+            {
+                Error(field, $"item {i} must be a string, got {Kind(item)}");
+                return null;
+            }
+
+            var value = item.GetValue<string>();
+            if (value.Trim().Length == 0 || value.Length > maxLength || value.Any(char.IsControl))
+            {
+                Error(field, $"item {i} must be 1 to {maxLength} characters without control characters");
+                return null;
+            }
+
+            if (!list.Contains(value, StringComparer.Ordinal))
+            {
+                list.Add(value);
+            }
+        }
+
+        return list;
+    }
+
     /// <summary>A JSON object field, returned as compact JSON text; null when absent or null.</summary>
     public string? ObjectText(string field) => Object(field)?.ToJsonString();
 

@@ -4,14 +4,25 @@ using Edge.Gateway.Hosting;
 
 namespace Edge.Gateway.Admin;
 
-/// <summary><c>/api/health</c> (no token) and <c>/api/stats</c>.</summary>
+/// <summary><c>/api/health</c> (no token), <c>/api/stats</c> and <c>POST /api/shutdown</c>.</summary>
 internal static class SystemApi
 {
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/health", () => AdminJson.Ok(new { Status = "healthy", Version = EdgeVersion.Current }));
 
-        api.MapGet("/stats", (ConfigStore store, EndpointManager manager, TimeProvider time, GatewayClock clock) =>
+        // Graceful: the answer goes out first, then the host stops accepting, drains in-flight requests and exits 0.
+        api.MapPost("/shutdown", (HttpContext http, IHostApplicationLifetime lifetime) =>
+        {
+            http.Response.OnCompleted(() =>
+            {
+                lifetime.StopApplication();
+                return Task.CompletedTask;
+            });
+            return AdminJson.Ok(new { Status = "stopping" }, StatusCodes.Status202Accepted);
+        });
+
+        api.MapGet("/stats", (ConfigStore store, EndpointManager manager, TimeProvider time, GatewayClock clock, Bus.BusHub bus) =>
         {
             var endpoints = store.ListEndpoints();
             var registry = manager.Registry.Stats();
@@ -29,6 +40,18 @@ internal static class SystemApi
                 UnloadedTotal = registry.UnloadedTotal,
                 WorkingSetBytes = Environment.WorkingSet,
                 ManagedHeapBytes = GC.GetTotalMemory(false),
+                Bus = new
+                {
+                    Subscribers = bus.SubscriberCount,
+                    Topics = bus.TopicCount,
+                    Published = bus.Published,
+                    Delivered = bus.Delivered,
+                    Dropped = bus.Dropped,
+                    DispatchInFlight = bus.Caller?.DispatchInFlight ?? 0,
+                    Bridge = bus.Bridge is { } bridge
+                        ? new { Service = bridge.ServiceName, bridge.Connected, bridge.Sent, bridge.Received, bridge.Failed }
+                        : null,
+                },
             });
         });
     }

@@ -7,7 +7,7 @@ namespace Edge.Gateway.Config;
 /// The configuration in one SQLite file (WAL). Every write is one transaction, so a kill -9 at any moment
 /// leaves a store that opens. Requests never read it: the route table is an in-memory snapshot built from it.
 /// </summary>
-internal sealed class ConfigStore
+internal sealed partial class ConfigStore
 {
     private static int _batteriesReady;
 
@@ -231,10 +231,12 @@ internal sealed class ConfigStore
     {
         Exec(conn, """
             INSERT INTO endpoints (id, name, path, route_key, method, domain, collection_id, description, code,
-                dependencies, openapi, validate_requests, file_roots, rate_limit, max_concurrency, queue_limit, queue_timeout_ms, cors, enabled, timeout_ms, drain_timeout_ms, max_body_bytes, status, revision,
+                dependencies, openapi, validate_requests, file_roots, auth, allowed_client_names, stream_body, rate_limit, max_concurrency, queue_limit, queue_timeout_ms, cors,
+                enabled, timeout_ms, drain_timeout_ms, max_body_bytes, status, revision,
                 compiled_revision, running_revision, last_error, created_at, updated_at)
             VALUES ($id, $name, $path, $route_key, $method, $domain, $collection_id, $description, $code,
-                $dependencies, $openapi, $validate_requests, $file_roots, $rate_limit, $max_concurrency, $queue_limit, $queue_timeout_ms, $cors, $enabled, $timeout_ms, $drain_timeout_ms, $max_body_bytes, $status, $revision,
+                $dependencies, $openapi, $validate_requests, $file_roots, $auth, $allowed_client_names, $stream_body, $rate_limit, $max_concurrency, $queue_limit, $queue_timeout_ms, $cors,
+                $enabled, $timeout_ms, $drain_timeout_ms, $max_body_bytes, $status, $revision,
                 $compiled_revision, $running_revision, $last_error, $created, $updated)
             """, EndpointParams(e, routeKey));
         Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
@@ -260,7 +262,8 @@ internal sealed class ConfigStore
         Exec(conn, """
             UPDATE endpoints SET name = $name, path = $path, route_key = $route_key, method = $method, domain = $domain,
                 collection_id = $collection_id, description = $description, code = $code, dependencies = $dependencies,
-                openapi = $openapi, validate_requests = $validate_requests, file_roots = $file_roots, rate_limit = $rate_limit,
+                openapi = $openapi, validate_requests = $validate_requests, file_roots = $file_roots, auth = $auth,
+                allowed_client_names = $allowed_client_names, stream_body = $stream_body, rate_limit = $rate_limit,
                 max_concurrency = $max_concurrency, queue_limit = $queue_limit, queue_timeout_ms = $queue_timeout_ms, cors = $cors, enabled = $enabled, timeout_ms = $timeout_ms,
                 drain_timeout_ms = $drain_timeout_ms, max_body_bytes = $max_body_bytes, revision = $revision, updated_at = $updated
             WHERE id = $id
@@ -477,7 +480,8 @@ internal sealed class ConfigStore
         ("$id", e.Id), ("$name", e.Name), ("$path", e.Path), ("$route_key", routeKey), ("$method", e.Method),
         ("$domain", e.Domain), ("$collection_id", e.CollectionId), ("$description", e.Description), ("$code", e.Code),
         ("$dependencies", e.Dependencies), ("$openapi", e.OpenApi), ("$validate_requests", e.ValidateRequests ? 1 : 0),
-        ("$file_roots", e.FileRoots),
+        ("$file_roots", e.FileRoots), ("$auth", e.Auth), ("$allowed_client_names", e.AllowedClientNames),
+        ("$stream_body", e.StreamBody ? 1 : 0),
         ("$rate_limit", e.RateLimit), ("$max_concurrency", e.MaxConcurrency), ("$queue_limit", e.QueueLimit),
         ("$queue_timeout_ms", e.QueueTimeoutMs), ("$cors", e.Cors),
         ("$enabled", e.Enabled ? 1 : 0), ("$timeout_ms", e.TimeoutMs),
@@ -552,6 +556,9 @@ internal sealed class ConfigStore
         OpenApi = Str(r, "openapi"),
         ValidateRequests = Int(r, "validate_requests") == 1,
         FileRoots = Str(r, "file_roots"),
+        Auth = Str(r, "auth") ?? EndpointAuth.None,
+        AllowedClientNames = Str(r, "allowed_client_names"),
+        StreamBody = Int(r, "stream_body") == 1,
         RateLimit = Str(r, "rate_limit"),
         MaxConcurrency = Int(r, "max_concurrency"),
         QueueLimit = Int(r, "queue_limit"),

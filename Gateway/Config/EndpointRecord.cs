@@ -34,6 +34,18 @@ internal sealed record EndpointRecord
     /// </summary>
     public string? FileRoots { get; init; }
 
+    /// <summary>Who may call: <c>none</c> (anyone), <c>api_key</c> (a traffic key whose scopes reach it) or <c>mtls</c>.</summary>
+    public string Auth { get; init; } = EndpointAuth.None;
+
+    /// <summary>
+    /// Raw JSON text of the client certificate names (CN or SAN) an <c>mtls</c> endpoint accepts, or null for any
+    /// certificate that chains to the client CA.
+    /// </summary>
+    public string? AllowedClientNames { get; init; }
+
+    /// <summary>Whether the handler reads the body as a stream (<c>req.BodyStream</c>) instead of buffered.</summary>
+    public bool StreamBody { get; init; }
+
     /// <summary>Raw JSON text of the <c>rate_limit</c> object (<c>{permits, window_seconds, key}</c>), or null for none.</summary>
     public string? RateLimit { get; init; }
 
@@ -67,4 +79,8 @@ internal sealed record EndpointRecord
     /// <summary><see cref="FileRoots"/> as a list (empty when none).</summary>
     public IReadOnlyList<string> FileRootList() =>
         FileRoots is null ? [] : System.Text.Json.JsonSerializer.Deserialize<string[]>(FileRoots) ?? [];
+
+    /// <summary><see cref="AllowedClientNames"/> as a list (empty when any name is accepted).</summary>
+    public IReadOnlyList<string> AllowedClientNameList() =>
+        AllowedClientNames is null ? [] : System.Text.Json.JsonSerializer.Deserialize<string[]>(AllowedClientNames) ?? [];
 }

@@ -91,12 +91,26 @@ internal static class Migrations
         ALTER TABLE endpoints ADD COLUMN file_roots TEXT;
         """,
 
-        // 4 and 5 come from other branches (4: stream_body, 5: keys and auth).
-        // 4: placeholder, replaced at merge.
-        "SELECT 1;",
+        // 4: endpoints that read their request body as a stream (req.BodyStream) instead of buffered.
+        """
+        ALTER TABLE endpoints ADD COLUMN stream_body INTEGER NOT NULL DEFAULT 0;
+        """,
 
-        // 5: placeholder, replaced at merge.
-        "SELECT 1;",
+        // 5: API keys for traffic and scoped admin keys (only a SHA-256 of the secret is kept); endpoint auth.
+        """
+        CREATE TABLE api_keys (
+            id          TEXT PRIMARY KEY,
+            kind        TEXT NOT NULL CHECK (kind IN ('traffic', 'admin')),
+            name        TEXT NOT NULL,
+            prefix      TEXT NOT NULL UNIQUE,
+            secret_hash BLOB NOT NULL,
+            scopes      TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            expires_at  TEXT
+        );
+        ALTER TABLE endpoints ADD COLUMN auth TEXT NOT NULL DEFAULT 'none';
+        ALTER TABLE endpoints ADD COLUMN allowed_client_names TEXT;
+        """,
 
         // 6: per-endpoint traffic policies: rate_limit and cors as JSON objects, the concurrency limit and its queue.
         """

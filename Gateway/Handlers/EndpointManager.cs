@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Gateway.Bus;
 using Edge.Gateway.Config;
 using Edge.Gateway.Hosting;
 using Edge.Gateway.OpenApi.Validation;
@@ -19,6 +20,7 @@ internal sealed partial class EndpointManager(
     CompileCache cache,
     HandlerRegistry registry,
     RouteTableHolder routes,
+    EndpointDirectory directory,
     TimeProvider time,
     ILogger<EndpointManager> logger)
 {
@@ -208,9 +210,15 @@ internal sealed partial class EndpointManager(
             var disabledHosts = store.ListDomains().Where(d => !d.Enabled).Select(d => d.Host).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var disabledCollections = store.ListCollections(null).Where(c => !c.Enabled).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
             var definitions = new List<RouteDefinition>();
-            foreach (var endpoint in store.ListEndpoints(new EndpointFilter(Enabled: true)))
+            var targets = new List<BusTarget>();
+            foreach (var endpoint in store.ListEndpoints())
             {
-                if (disabledHosts.Contains(endpoint.Domain) ||
+                // Every endpoint is known to the bus by name, so a call can tell "disabled" (503) from "unknown" (404).
+                var enabled = endpoint.Enabled && !disabledHosts.Contains(endpoint.Domain) &&
+                    !(endpoint.CollectionId is { } cid && disabledCollections.Contains(cid));
+                targets.Add(new BusTarget(endpoint.Id, endpoint.Name, endpoint.Path, enabled));
+                if (!endpoint.Enabled ||
+                    disabledHosts.Contains(endpoint.Domain) ||
                     (endpoint.CollectionId is { } c && disabledCollections.Contains(c)) ||
                     !RoutePattern.TryParse(endpoint.Path, out var pattern, out _))
                 {
@@ -224,6 +232,7 @@ internal sealed partial class EndpointManager(
 
             var table = RouteTable.Build(definitions);
             routes.Publish(table);
+            directory.Publish(targets);
             Log.RoutesRebuilt(logger, table.Count);
             return table;
         }
@@ -369,8 +378,41 @@ internal sealed partial class EndpointManager(
         return compiled;
     }
 
-    private EndpointLimits LimitsOf(EndpointRecord e) =>
-        new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e)) { Policies = PoliciesOf(e) };
+    private EndpointLimits LimitsOf(EndpointRecord e) => new(e.TimeoutMs, e.DrainTimeoutMs, e.MaxBodyBytes, ValidatorOf(e), FileRootsOf(e), e.StreamBody)
+    {
+        Auth = AuthOf(e),
+        AllowedClientNames = ClientNamesOf(e),
+        Name = e.Name,
+        Domain = e.Domain,
+        CollectionId = e.CollectionId,
+        Policies = PoliciesOf(e),
+    };
+
+    /// <summary>The interned auth value (compared by reference on every request); an unknown one fails closed.</summary>
+    private string AuthOf(EndpointRecord e)
+    {
+        if (EndpointAuth.All.FirstOrDefault(a => a == e.Auth) is { } known)
+        {
+            return known;
+        }
+
+        LogOf(e.Id).Error($"auth '{e.Auth}' is not known; the endpoint asks for an API key");
+        return EndpointAuth.ApiKey;
+    }
+
+    private IReadOnlyList<string> ClientNamesOf(EndpointRecord e)
+    {
+        try
+        {
+            return e.AllowedClientNameList();
+        }
+        catch (JsonException ex)
+        {
+            // A store edited by hand: refusing every certificate is the safe reading.
+            LogOf(e.Id).Error($"allowed_client_names could not be read ({ex.Message}); every client certificate is refused");
+            return ["\0 unreadable"];
+        }
+    }
 
     /// <summary>
     /// The endpoint's traffic policies, rebuilt only in the parts whose settings changed (a route rebuild or an

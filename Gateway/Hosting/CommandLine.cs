@@ -32,6 +32,12 @@ internal static class CommandLine
                               gateway requests in flight at most; more get 503      (EDGE_MAX_CONCURRENT_REQUESTS, default 0 = no limit)
           --max-connections N open connections per port at most                     (EDGE_MAX_CONNECTIONS, default 0 = no limit)
           --header-timeout S  seconds a client has to send its request headers      (EDGE_HEADER_TIMEOUT, default 10)
+          --bus BACKEND       message bus: 'local' (in-process) or 'redis:NAME' (bridged through that redis service)   (EDGE_BUS, default local)
+          --stream-storage S  storage of the built-in /stream upload/download routes: folder:<path> or s3:<service>
+                              (EDGE_STREAM_STORAGE, default off: the routes do not exist)
+          --stream-max-bytes N  largest /stream/upload body                       (EDGE_STREAM_MAX_BYTES, default 10 GiB)
+          --stream-auth api_key|none
+                              whether the /stream routes need a traffic key (scope * or stream)   (EDGE_STREAM_AUTH, default api_key)
           --version           print the version and exit
           --help              print this help and exit
 
@@ -61,6 +67,10 @@ internal static class CommandLine
         string? maxConcurrent = env("EDGE_MAX_CONCURRENT_REQUESTS");
         string? maxConnections = env("EDGE_MAX_CONNECTIONS");
         string? headerTimeout = env("EDGE_HEADER_TIMEOUT");
+        string? bus = env("EDGE_BUS");
+        string? streamStorage = env("EDGE_STREAM_STORAGE");
+        string? streamMaxBytes = env("EDGE_STREAM_MAX_BYTES");
+        string? streamAuth = env("EDGE_STREAM_AUTH");
 
         var i = 0;
         if (args.Length > 0 && args[0] == "serve")
@@ -90,7 +100,8 @@ internal static class CommandLine
                     break;
                 case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port"
                     or "--tls-cert" or "--tls-key" or "--http-port" or "--admin-tls-cert" or "--admin-tls-key" or "--client-ca" or "--client-cert-mode"
-                    or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout":
+                    or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout" or "--bus"
+                    or "--stream-storage" or "--stream-max-bytes" or "--stream-auth":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -120,6 +131,10 @@ internal static class CommandLine
                         case "--max-concurrent-requests": maxConcurrent = value; break;
                         case "--max-connections": maxConnections = value; break;
                         case "--header-timeout": headerTimeout = value; break;
+                        case "--bus": bus = value; break;
+                        case "--stream-storage": streamStorage = value; break;
+                        case "--stream-max-bytes": streamMaxBytes = value; break;
+                        case "--stream-auth": streamAuth = value; break;
                         default: adminBind = value; break;
                     }
 
@@ -224,8 +239,31 @@ internal static class CommandLine
             return Fail("--data must not be empty");
         }
 
+        if (!TryBus(bus, out var busRedis, out error))
+        {
+            return Fail(error!);
+        }
+
+        Uploads.StreamStorageSpec? storage = null;
+        if (!string.IsNullOrEmpty(streamStorage) && !Uploads.StreamStorageSpec.TryParse(streamStorage, out storage, out error))
+        {
+            return Fail(error!);
+        }
+
+        var maxStream = Uploads.StreamStorageSpec.DefaultMaxBytes;
+        if (streamMaxBytes is not null && !Uploads.StreamStorageSpec.TryParseMaxBytes(streamMaxBytes, out maxStream, out error))
+        {
+            return Fail(error!);
+        }
+
+        if (streamAuth is not null and not "api_key" and not "none")
+        {
+            return Fail($"--stream-auth must be api_key or none, got '{streamAuth}'");
+        }
+
         var options = new EdgeOptions
         {
+            BusRedisService = busRedis,
             DataDir = Path.GetFullPath(data ?? "data"),
             Port = p,
             AdminPort = ap,
@@ -245,6 +283,9 @@ internal static class CommandLine
             MaxConcurrentRequests = concurrent,
             MaxConnections = connections,
             HeaderTimeout = TimeSpan.FromSeconds(headerSeconds),
+            StreamStorage = storage,
+            StreamMaxBytes = maxStream,
+            StreamAuth = streamAuth ?? Config.EndpointAuth.ApiKey,
             AdminToken = string.IsNullOrEmpty(env("EDGE_ADMIN_TOKEN")) ? null : env("EDGE_ADMIN_TOKEN"),
         };
         return new Result(options, null, 0);
@@ -322,6 +363,25 @@ internal static class CommandLine
     }
 
     private static Result Fail(string message) => new(null, $"edge: {message} (see edge --help)", 2);
+
+    private static bool TryBus(string? text, out string? redisService, out string? error)
+    {
+        redisService = null;
+        error = null;
+        if (text is null || text is "local" or "")
+        {
+            return true;
+        }
+
+        if (text.StartsWith("redis:", StringComparison.Ordinal) && text.Length > "redis:".Length)
+        {
+            redisService = text["redis:".Length..];
+            return true;
+        }
+
+        error = $"--bus must be 'local' or 'redis:<service name>', got '{text}'";
+        return false;
+    }
 
     private static bool TryPort(string? text, int fallback, string name, out int port, out string? error)
     {

@@ -62,6 +62,18 @@ internal sealed record EdgeOptions
     /// <summary>A client has this long to send a request's headers, or the connection is closed (slowloris).</summary>
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The redis service that bridges the message bus across instances (<c>--bus redis:NAME</c>); null for an in-process bus.</summary>
+    public string? BusRedisService { get; init; }
+
+    /// <summary>Where the built-in <c>/stream</c> upload/download routes keep files; null (the default) leaves the routes off.</summary>
+    public Uploads.StreamStorageSpec? StreamStorage { get; init; }
+
+    /// <summary>Whether the <c>/stream</c> routes need a traffic key (<c>api_key</c>, the default) or not (<c>none</c>).</summary>
+    public string StreamAuth { get; init; } = Config.EndpointAuth.ApiKey;
+
+    /// <summary>The largest body <c>POST /stream/upload</c> takes (413 beyond).</summary>
+    public long StreamMaxBytes { get; init; } = Uploads.StreamStorageSpec.DefaultMaxBytes;
+
     /// <summary>Token from EDGE_ADMIN_TOKEN; null means read or generate DIR/admin-token.</summary>
     public string? AdminToken { get; init; }
 

@@ -20,4 +20,12 @@ internal static class EventIds
     public const int CertificateReloaded = 80;
     public const int CertificateReloadFailed = 81;
     public const int ClientCertificateRejected = 82;
+    public const int BusBridgeWaiting = 90;
+    public const int BusBridgeConnected = 91;
+    public const int BusBridgeLost = 92;
+    public const int BusBridgeRestored = 93;
+    public const int BusBridgeFailed = 94;
+    public const int StreamFileStored = 100;
+    public const int StreamFileDeleted = 101;
+    public const int StreamRouteFailed = 102;
 }

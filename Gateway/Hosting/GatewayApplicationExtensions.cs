@@ -19,6 +19,9 @@ internal static partial class GatewayApplicationExtensions
         var options = app.Services.GetRequiredService<EdgeOptions>();
         var (port, h2c, plain) = (options.Port, options.H2cPort ?? -1, options.HttpPort ?? -1);
         var redirect = options.HttpsRedirect;
+
+        // The built-in /stream file routes exist only with --stream-storage; then they come before the route table.
+        var streams = app.Services.GetService<Uploads.StreamFileRoutes>();
         app.Use(next => http =>
         {
             // HTTP/1.x connections carry a writer that lower-cases this request's response header names.
@@ -29,7 +32,12 @@ internal static partial class GatewayApplicationExtensions
                 return RedirectToHttpsAsync(http, port);
             }
 
-            return local == port || local == h2c || local == plain ? gateway.InvokeAsync(http) : next(http);
+            if (local != port && local != h2c && local != plain)
+            {
+                return next(http);
+            }
+
+            return streams is not null && Uploads.StreamFileRoutes.Matches(http) ? streams.InvokeAsync(http) : gateway.InvokeAsync(http);
         });
         return app;
     }
@@ -105,6 +113,13 @@ internal static partial class GatewayApplicationExtensions
         var serviceManager = app.Services.GetRequiredService<ServiceManager>();
         await serviceManager.LoadAsync();
         app.Lifetime.ApplicationStopped.Register(() => serviceManager.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        if (app.Services.GetRequiredService<Bus.BusHub>().Bridge is { } bridge)
+        {
+            // Never blocks the start: a missing service or a Redis that is down is logged and retried in the background.
+            await bridge.StartAsync();
+            app.Lifetime.ApplicationStopping.Register(() => bridge.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        }
+
         app.Services.GetRequiredService<EndpointManager>().LoadRunningEndpoints();
         try
         {

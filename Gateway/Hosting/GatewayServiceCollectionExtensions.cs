@@ -81,6 +81,11 @@ internal static class GatewayServiceCollectionExtensions
             return $"edge: {ex.Message}";
         }
 
+        if (Uploads.StreamFileRoutes.Prepare(options) is { } storageFailure)
+        {
+            return storageFailure;
+        }
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -98,6 +103,25 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new SharedStateStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ServiceEnvironment(Path.Combine(options.DataDir, "services"), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ServiceManager>();
+        services.AddSingleton<Keys.KeyRing>();
+        services.AddSingleton<Bus.EndpointDirectory>();
+        services.AddSingleton(sp =>
+        {
+            var hub = new Bus.BusHub();
+            var serviceManager = sp.GetRequiredService<ServiceManager>();
+            hub.Attach(new Bus.EndpointCaller(hub, sp.GetRequiredService<Bus.EndpointDirectory>(), sp.GetRequiredService<HandlerRegistry>(), serviceManager, sp.GetRequiredService<SharedStateStore>()));
+            if (options.BusRedisService is { } redis)
+            {
+                hub.Attach(new Bus.RedisBusBridge(hub, serviceManager, redis, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Bus")));
+            }
+
+            return hub;
+        });
+        if (options.StreamStorage is not null)
+        {
+            services.AddSingleton<Uploads.StreamFileRoutes>();
+        }
+
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

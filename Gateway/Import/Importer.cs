@@ -95,6 +95,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     DrainTimeoutMs = settings.DrainTimeoutMs ?? e.DrainTimeoutMs,
                     MaxBodyBytes = settings.MaxBodyBytes ?? e.MaxBodyBytes,
                     FileRoots = settings.FileRoots is null ? e.FileRoots : settings.FileRoots.Length == 0 ? null : settings.FileRoots,
+                    StreamBody = settings.StreamBody ?? e.StreamBody,
                 };
                 updates.Add((current.Id, Change));
                 planned.Add((item, Change(current), false));
@@ -120,6 +121,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     DrainTimeoutMs = settings.DrainTimeoutMs ?? EndpointRecord.DefaultDrainTimeoutMs,
                     MaxBodyBytes = settings.MaxBodyBytes ?? EndpointRecord.DefaultMaxBodyBytes,
                     FileRoots = string.IsNullOrEmpty(settings.FileRoots) ? null : settings.FileRoots,
+                    StreamBody = settings.StreamBody ?? false,
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
@@ -469,6 +471,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
             Flag("validate_requests"),
             Flag("enabled"),
             edge.ContainsKey("file_roots") ? fileRoots ?? "" : null,
+            Flag("stream_body"),
             policies.Touched ? policies : null);
         return errors.Count > before ? null : settings;
     }
@@ -525,7 +528,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
     // Policies: the traffic-policy fields x-edge gave (rate_limit, max_concurrency, queue_*, cors); null when none.
     private sealed record EdgeSettings(
         int? TimeoutMs = null, int? DrainTimeoutMs = null, long? MaxBodyBytes = null, bool? Validate = null, bool? Enabled = null, string? FileRoots = null,
-        Policies.PolicyPatch? Policies = null);
+        bool? StreamBody = null, Policies.PolicyPatch? Policies = null);
 
     /// <summary>One route to import: a spec operation, a manifest route, or both.</summary>
     /// <remarks>A class, not a record: items are keys by identity while their state changes.</remarks>

@@ -76,6 +76,7 @@ internal static class OpenApiExporter
                 ["drain_timeout_ms"] = endpoint.DrainTimeoutMs,
                 ["max_body_bytes"] = endpoint.MaxBodyBytes,
                 ["validate_requests"] = endpoint.ValidateRequests,
+                ["stream_body"] = endpoint.StreamBody,
                 ["enabled"] = endpoint.Enabled,
             };
             if (operationId != endpoint.Name)

@@ -55,15 +55,14 @@ internal sealed class EndpointPolicies
     }
 
     /// <summary>
-    /// Runs the checks before the body is read and the handler runs: CORS headers, the rate limit (429) and the
-    /// concurrency limit (503 when its queue is full or the wait times out).
+    /// Runs the checks after CORS headers and the endpoint's auth, before the body is read and the handler runs: the
+    /// rate limit (429) and the concurrency limit (503 when its queue is full or the wait times out).
     /// </summary>
-    public ValueTask<PolicyAdmission> AdmitAsync(HttpContext http, string requestId)
+    public ValueTask<PolicyAdmission> AdmitAsync(HttpContext http, string requestId, string? verifiedKeyId = null)
     {
-        Cors?.ApplyToActual(http);
         if (RateLimiter is { } limiter)
         {
-            var decision = limiter.Settings.Key == "ip" ? AcquireByIp(limiter, http.Connection.RemoteIpAddress) : limiter.TryAcquire(KeyOf(http, limiter.Settings));
+            var decision = limiter.Settings.Key == "ip" ? AcquireByIp(limiter, http.Connection.RemoteIpAddress) : limiter.TryAcquire(KeyOf(http, limiter.Settings, verifiedKeyId));
             var headers = http.Response.Headers;
             headers["RateLimit-Limit"] = limiter.LimitHeader;
             headers["RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
@@ -85,18 +84,17 @@ internal sealed class EndpointPolicies
             : QueuedAsync(http, concurrency, pending, requestId);
     }
 
-    /// <summary>The bucket key of a request: its client IP, a hash of its API key, or a header's value.</summary>
-    public static string KeyOf(HttpContext http, RateLimitSettings settings)
+    /// <summary>
+    /// The bucket key of a request: the id of the API key the endpoint's <c>auth</c> verified, a header's value, or
+    /// the client IP (also when the key or header is missing: an unverified key is not trusted to pick a bucket).
+    /// </summary>
+    public static string KeyOf(HttpContext http, RateLimitSettings settings, string? verifiedKeyId)
     {
         if (settings.Key == "api_key")
         {
-            var headers = http.Request.Headers;
-            var authorization = headers.Authorization.ToString();
-            var key = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : headers["X-API-Key"].ToString();
-            if (key.Length > 0)
+            if (verifiedKeyId is not null)
             {
-                // Only the hash is kept: the table never holds a usable key.
-                return "k:" + Hash(key);
+                return "k:" + verifiedKeyId;
             }
         }
         else if (settings.HeaderName is { } name && http.Request.Headers[name].ToString() is { Length: > 0 } value)

@@ -23,8 +23,14 @@ internal sealed class S3Service : ServiceInstance
     /// <summary>Listings stop here: a prefix holding more objects would not fit a response anyway.</summary>
     public const int MaxListed = 100_000;
 
-    // A non-seekable upload is copied here first (SigV4 signs the whole body, so its length and hash come first).
-    private const int SpoolInMemoryBytes = 8 * 1024 * 1024;
+    /// <summary>
+    /// A non-seekable upload goes up in parts of this size (SigV4 signs a whole body, so each part is held in memory
+    /// while it is sent: one buffer per upload bounds the memory, whatever the object's size).
+    /// </summary>
+    public const int PartBytes = 8 * 1024 * 1024;
+
+    /// <summary>S3 allows at most this many parts in one multipart upload.</summary>
+    public const int MaxParts = 10_000;
 
     private readonly AmazonS3Client _client;
     private readonly S3HttpClientFactory _http;
@@ -81,9 +87,67 @@ internal sealed class S3Service : ServiceInstance
             return;
         }
 
-        // Read before the call's clock starts: the source may be a slow client, not the store.
-        var spooled = await SpoolAsync(data, aborted);
-        await SendAsync(key, spooled, type, ownsBody: true, aborted);
+        await PutStreamingAsync(key, data, type, aborted);
+    }
+
+    /// <summary>
+    /// Uploads a stream of unknown length holding at most one part (<see cref="PartBytes"/>) in memory: a single PUT
+    /// when it fits one part, else a multipart upload, aborted when anything fails so no partial object is left.
+    /// Each part is read from the source before its call's clock starts: the source may be a slow client, not the store.
+    /// </summary>
+    public async Task PutStreamingAsync(string key, Stream data, string contentType, CancellationToken aborted)
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(PartBytes);
+        var filled = await FillAsync(data, buffer, aborted);
+        if (filled < PartBytes)
+        {
+            await SendAsync(key, new MemoryStream(buffer, 0, filled, writable: false), contentType, ownsBody: true, aborted);
+            return;
+        }
+
+        var started = await RunAsync(cancel => _client.InitiateMultipartUploadAsync(
+            new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key, ContentType = contentType }, cancel), aborted);
+        var uploadId = started.UploadId;
+        try
+        {
+            var parts = new List<PartETag>();
+            while (filled > 0)
+            {
+                if (parts.Count == MaxParts)
+                {
+                    throw HandlerError.PayloadTooLarge(
+                        $"service '{Name}': the object would need more than {MaxParts} parts of {PartBytes} bytes");
+                }
+
+                var number = parts.Count + 1;
+                var length = filled;
+                var uploaded = await RunAsync(cancel => _client.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = Bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartNumber = number,
+                    PartSize = length,
+                    InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                    UseChunkEncoding = false,
+                }, cancel), aborted);
+                parts.Add(new PartETag(number, uploaded.ETag));
+                filled = filled < PartBytes ? 0 : await FillAsync(data, buffer, aborted);
+            }
+
+            await RunAsync(cancel => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = Bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartETags = parts,
+            }, cancel), aborted);
+        }
+        catch
+        {
+            await AbortQuietlyAsync(key, uploadId);
+            throw;
+        }
     }
 
     /// <summary>The object's bytes, or null when the bucket has no such key.</summary>
@@ -337,37 +401,32 @@ internal sealed class S3Service : ServiceInstance
         return buffer.ToArray();
     }
 
-    private static async Task<Stream> SpoolAsync(Stream data, CancellationToken aborted)
+    /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; the count read.</summary>
+    private static async Task<int> FillAsync(Stream data, byte[] buffer, CancellationToken aborted)
     {
-        var memory = new MemoryStream();
-        var chunk = new byte[81_920];
+        var filled = 0;
         int read;
-        while ((read = await data.ReadAsync(chunk, aborted)) > 0)
+        while (filled < buffer.Length && (read = await data.ReadAsync(buffer.AsMemory(filled), aborted)) > 0)
         {
-            await memory.WriteAsync(chunk.AsMemory(0, read), aborted);
-            if (memory.Length > SpoolInMemoryBytes)
-            {
-                var file = new FileStream(
-                    Path.Combine(Path.GetTempPath(), "edge-s3-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite,
-                    FileShare.None, 81_920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-                try
-                {
-                    memory.Position = 0;
-                    await memory.CopyToAsync(file, aborted);
-                    await data.CopyToAsync(file, aborted);
-                    file.Position = 0;
-                    return file;
-                }
-                catch
-                {
-                    await file.DisposeAsync();
-                    throw;
-                }
-            }
+            filled += read;
         }
 
-        memory.Position = 0;
-        return memory;
+        return filled;
+    }
+
+    /// <summary>Best effort: the store drops the parts of a failed multipart upload (a lifecycle rule catches any it misses).</summary>
+    private async Task AbortQuietlyAsync(string key, string uploadId)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(Limits.CallTimeoutMs);
+            await _client.AbortMultipartUploadAsync(
+                new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = uploadId }, timeout.Token);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException or SocketException)
+        {
+            // The upload failed already; that error is the one to report.
+        }
     }
 
     private static bool IsNoSuchKey(AmazonS3Exception ex) => ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode == "NoSuchKey";

@@ -88,6 +88,24 @@ internal sealed partial class RedisService : ServiceInstance
             $"Redis {version} at {_endpoint}{(_options.Ssl ? " (TLS)" : "")}, database {_database}, PING {latency.TotalMilliseconds:0.###} ms");
     }
 
+    /// <summary>"host:port" of the server (no credentials), for log lines.</summary>
+    public string Address => _endpoint;
+
+    /// <summary>
+    /// Options for the message bus's own connection to this server: the same server, credentials and TLS, with
+    /// SUBSCRIBE allowed (the cache connection leaves it off) and a client name of its own.
+    /// </summary>
+    public ConfigurationOptions BusOptions()
+    {
+        var options = _options.Clone();
+        options.CommandMap = CommandMap.Default;
+        options.ClientName = "edge-bus:" + ClientNameFor(Name)["edge:".Length..];
+        return options;
+    }
+
+    /// <summary>A library message made fit for a log line: counters dropped, the password (should it appear) redacted.</summary>
+    public string DescribeForLog(Exception error) => Scrub(Concise(error.Message));
+
     /// <summary>Runs one command on the service's database under the service's bounds (gate, timeout, 503 while down).</summary>
     public Task<T> CallAsync<T>(Func<StackExchange.Redis.IDatabase, Task<T>> command, CancellationToken aborted) =>
         RunAsync(async cancel =>

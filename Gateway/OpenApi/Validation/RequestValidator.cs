@@ -69,8 +69,8 @@ internal sealed class RequestValidator
         return new RequestValidator(validators, body);
     }
 
-    /// <summary>Null when the request is valid; else every problem found.</summary>
-    public IReadOnlyList<ValidationProblem>? Validate(HttpRequest request, IReadOnlyDictionary<string, string>? pathParameters, ReadOnlyMemory<byte> body)
+    /// <summary>Null when the request is valid; else every problem found. <paramref name="checkBody"/> false checks the parameters only (a streamed body).</summary>
+    public IReadOnlyList<ValidationProblem>? Validate(HttpRequest request, IReadOnlyDictionary<string, string>? pathParameters, ReadOnlyMemory<byte> body, bool checkBody = true)
     {
         var context = ValidationContext.Rent();
         if (_parameters.Length > 0)
@@ -78,7 +78,11 @@ internal sealed class RequestValidator
             ValidateParameters(request, pathParameters, context);
         }
 
-        _body?.Validate(request, body, context);
+        if (checkBody)
+        {
+            _body?.Validate(request, body, context);
+        }
+
         return context.TakeProblems();
     }
 

@@ -26,4 +26,10 @@ public sealed record EndpointSpec
     public long? MaxBodyBytes { get; init; }
 
     public string[]? FileRoots { get; init; }
+
+    public string? Auth { get; init; }
+
+    public string[]? AllowedClientNames { get; init; }
+
+    public bool? StreamBody { get; init; }
 }

@@ -136,6 +136,31 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task MtlsEndpoint_AllowedClientNames_OnlyThoseNamesGetThrough()
+    {
+        // Arrange
+        var (cert, key) = TestCertificates.WritePem(TestCertificates.CreateServer(_ca), _dir.Path, "server");
+        await using var edge = await StartAsync(["--tls-cert", cert, "--tls-key", key, "--client-ca", _caPem, "--client-cert-mode", "optional"]);
+        var path = Unique.Path();
+        await edge.Admin.DeployNewAsync(new EndpointSpec { Path = path, Code = WhoAmI, Auth = "mtls", AllowedClientNames = ["billing"] });
+        var (billingCert, billingKey) = TestCertificates.WritePem(TestCertificates.CreateClient(_ca, "billing"), _dir.Path, "billing");
+        var (otherCert, otherKey) = TestCertificates.WritePem(TestCertificates.CreateClient(_ca, "reporting"), _dir.Path, "reporting");
+
+        // Act
+        var billing = await CurlAsync(edge, path, "-i", "--cert", billingCert, "--key", billingKey);
+        var other = await CurlAsync(edge, path, "-i", "--cert", otherCert, "--key", otherKey);
+        var none = await CurlAsync(edge, path, "-i");
+
+        // Assert
+        billing.Output.ShouldStartWith("HTTP/2 200", Case.Sensitive, billing.Output);
+        billing.Output.ShouldContain("\"cn\":\"billing\"");
+        other.Output.ShouldStartWith("HTTP/2 403", Case.Sensitive, other.Output);
+        other.Output.ShouldContain("CN=reporting");
+        none.Output.ShouldStartWith("HTTP/2 401", Case.Sensitive, none.Output);
+        none.Output.ShouldContain("needs a client certificate");
+    }
+
+    [Fact]
     public async Task Mtls_Optional_NoCertificateServedWithoutIdentity_BadOneRefused()
     {
         // Arrange

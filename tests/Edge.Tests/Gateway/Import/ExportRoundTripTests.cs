@@ -22,7 +22,7 @@ public sealed class ExportRoundTripTests
             Domain = host,
             Code = "Response Handle(Context ctx, Request req) => Response.Text(200, \"hi \" + req.PathParam(\"who\"));",
         })).ShouldSucceed().Id;
-        (await source.Admin.UpdateEndpointAsync(handMade, new { timeout_ms = 1234, description = "says hi", file_roots = new[] { "/tmp" } })).ShouldSucceed();
+        (await source.Admin.UpdateEndpointAsync(handMade, new { timeout_ms = 1234, description = "says hi", file_roots = new[] { "/tmp" }, stream_body = true })).ShouldSucceed();
         (await source.Admin.PostApiAsync($"/api/endpoints/{handMade}/deploy")).ShouldSucceed();
         var before = Endpoints(await source.Admin.GetApiAsync($"/api/endpoints?domain={host}"));
 
@@ -106,6 +106,7 @@ public sealed class ExportRoundTripTests
         .. list.ShouldSucceed().Items.Select(e => string.Join(" | ",
             e.Str("method"), e.Str("path"), e.Str("name"), e.GetProperty("description").ToString(), e.Str("code"),
             e.Num("timeout_ms").ToString(System.Globalization.CultureInfo.InvariantCulture),
-            e.GetProperty("validate_requests").GetBoolean().ToString(), e.Str("status"), e.GetProperty("file_roots").ToString())).Order(StringComparer.Ordinal),
+            e.GetProperty("validate_requests").GetBoolean().ToString(), e.Str("status"), e.GetProperty("file_roots").ToString(),
+            e.GetProperty("stream_body").GetBoolean().ToString())).Order(StringComparer.Ordinal),
     ];
 }

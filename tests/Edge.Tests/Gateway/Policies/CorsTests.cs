@@ -140,6 +140,34 @@ public sealed class CorsTests(PolicyGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task ActualRequest_RefusedByAuthOrRateLimit_StillCarriesCorsHeaders()
+    {
+        // Arrange: a browser must be able to read why it was refused.
+        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.Counter, new
+        {
+            auth = "api_key",
+            cors = new { origins = new[] { "https://app.example" } },
+        });
+        var (_, limitedPath) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.Counter, new
+        {
+            rate_limit = new { permits = 1, window_seconds = 60 },
+            cors = new { origins = new[] { "https://app.example" } },
+        });
+
+        // Act
+        using var unauthenticated = await SendAsync(HttpMethod.Get, path, "https://app.example");
+        using var first = await SendAsync(HttpMethod.Get, limitedPath, "https://app.example");
+        using var limited = await SendAsync(HttpMethod.Get, limitedPath, "https://app.example");
+
+        // Assert
+        await unauthenticated.ShouldBeGatewayErrorAsync(HttpStatusCode.Unauthorized);
+        unauthenticated.Header("access-control-allow-origin").ShouldBe("https://app.example");
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        await limited.ShouldBeGatewayErrorAsync(HttpStatusCode.TooManyRequests);
+        limited.Header("access-control-allow-origin").ShouldBe("https://app.example");
+    }
+
+    [Fact]
     public async Task NoCors_PreflightAndOrigin_BehaveAsWithoutPolicies()
     {
         // Arrange

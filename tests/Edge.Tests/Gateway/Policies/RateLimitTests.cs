@@ -73,20 +73,28 @@ public sealed class RateLimitTests(PolicyGatewayFixture fixture)
     }
 
     [Fact]
-    public async Task RateLimit_ApiKeyKey_BearerAndXApiKeyShareTheKeysBucket()
+    public async Task RateLimit_ApiKeyKey_OneBucketPerVerifiedKeyWhicheverHeaderCarriesIt()
     {
         // Arrange
-        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.ClientIp, new { rate_limit = new { permits = 1, window_seconds = 60, key = "api_key" } });
+        var (id, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.ClientIp, new
+        {
+            auth = "api_key",
+            rate_limit = new { permits = 1, window_seconds = 60, key = "api_key" },
+        });
+        var one = (await _edge.Admin.PostApiAsync("/api/keys", new { name = Unique.Name("one"), scopes = new[] { "endpoint:" + id } })).ShouldSucceed().Data.Str("key");
+        var two = (await _edge.Admin.PostApiAsync("/api/keys", new { name = Unique.Name("two"), scopes = new[] { "endpoint:" + id } })).ShouldSucceed().Data.Str("key");
 
         // Act
-        var bearer = await SendManyAsync(path, 1, r => r.Headers.Add("Authorization", "Bearer key-one"));
-        var sameKey = await SendManyAsync(path, 1, r => r.Headers.Add("X-API-Key", "key-one"));
-        var otherKey = await SendManyAsync(path, 1, r => r.Headers.Add("Authorization", "Bearer key-two"));
+        var bearer = await SendManyAsync(path, 1, r => r.Headers.Add("Authorization", "Bearer " + one));
+        var sameKey = await SendManyAsync(path, 1, r => r.Headers.Add("X-API-Key", one));
+        var otherKey = await SendManyAsync(path, 1, r => r.Headers.Add("Authorization", "Bearer " + two));
+        var madeUp = await SendManyAsync(path, 1, r => r.Headers.Add("X-API-Key", "not-a-key"));
 
         // Assert
         bearer.Select(s => s[..3]).ShouldBe(["200"]);
         sameKey.Select(s => s[..3]).ShouldBe(["429"]);
         otherKey.Select(s => s[..3]).ShouldBe(["200"]);
+        madeUp.Select(s => s[..3]).ShouldBe(["401"]);
     }
 
     [Fact]

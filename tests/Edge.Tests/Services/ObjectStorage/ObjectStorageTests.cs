@@ -67,7 +67,7 @@ public sealed class ObjectStorageTests(S3Fixture s3)
     [Fact]
     public async Task PutAsync_Streams_RestOfASeekableOneAndAllOfNonSeekableOnes()
     {
-        // Arrange: a seekable stream already read past its start; a small and a 9 MB (spooled to disk) non-seekable one
+        // Arrange: a seekable stream already read past its start; a small and a 9 MB non-seekable one (the latter goes up as a two-part multipart upload)
         var prefix = S3Fixture.Prefix();
         var code = $$"""
             using System.IO;
@@ -118,6 +118,35 @@ public sealed class ObjectStorageTests(S3Fixture s3)
         var big = (await s3.GetAsync(prefix + "big.bin")).ShouldNotBeNull().Bytes;
         big.Length.ShouldBe(9 * 1024 * 1024 + 17);
         Enumerable.Range(0, big.Length).All(i => big[i] == (byte)(i % 251)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task PutAsync_RequestBodyStream_PipedToTheStoreUnbuffered()
+    {
+        // Arrange: a stream_body endpoint hands its 20 MB chunked body straight to the store (three multipart parts).
+        var key = S3Fixture.Prefix() + "piped.bin";
+        var code = $$"""
+            async Task<Response> Handle(Context ctx, Request req)
+            {
+                await ctx.Storage("{{s3.Service}}").PutAsync("{{key}}", req.BodyStream, req.ContentType);
+                return Response.Created(new { stored = true });
+            }
+            """;
+        var path = Unique.Path("s3");
+        await s3.Edge.Admin.DeployNewAsync(new EndpointSpec { Path = path, Code = code, Method = "PUT", StreamBody = true, MaxBodyBytes = 32 * 1024 * 1024 });
+        var data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(20 * 1024 * 1024 + 1);
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StreamContent(new MemoryStream(data)) };
+        request.Headers.TransferEncodingChunked = true;
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-piped");
+
+        // Act
+        using var response = await s3.Edge.Gateway.SendAsync(request);
+
+        // Assert
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.DescribeAsync());
+        var stored = (await s3.GetAsync(key)).ShouldNotBeNull();
+        stored.Bytes.SequenceEqual(data).ShouldBeTrue();
+        stored.ContentType.ShouldBe("application/x-piped");
     }
 
     [Fact]
