@@ -49,6 +49,8 @@ ensure_tools() {
   ensure_pkg ps procps
   ensure_pkg h2load nghttp2-client
   ensure_pkg wrk wrk
+  # The admin page tests (tests/Edge.Tests/AdminPage) drive Debian's headless Chromium with Playwright.
+  ensure_pkg chromium chromium
 }
 
 # ---- backing services -------------------------------------------------------------------------

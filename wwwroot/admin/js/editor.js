@@ -153,6 +153,8 @@ export class Editor {
     this.measure = h('span.ed-measure', 'x'.repeat(100));
     this.code = h('div.ed-code', this.layer, this.input, this.popup, this.measure);
     this.el = h('div.editor', this.gutter, this.code);
+    // The tests read the keystroke → repaint figures from here.
+    this.el.editor = this;
     this.input.addEventListener('input', (e) => this.onInput(e));
     this.input.addEventListener('scroll', () => this.scheduleRender());
     this.input.addEventListener('keydown', (e) => this.onKey(e));

@@ -11,7 +11,7 @@ const TEMPLATE = `// A handler: return a Response for the Request. ctx gives log
 async Task<Response> Handle(Context ctx, Request req)
 {
     ctx.Log($"hello from {req.Path}");
-    return Response.Json(new { message = "hello", time = DateTimeOffset.UtcNow });
+    return Response.Ok(new { message = "hello", time = DateTimeOffset.UtcNow });
 }
 `;
 
@@ -547,7 +547,8 @@ async function historyPanel(panel, page) {
   try {
     versions = await api(`/endpoints/${id}/versions`);
   } catch (err) {
-    if (err.status !== 404 || !/not found|HTTP 404/.test(err.message) || /endpoint '/.test(err.message)) {
+    // A server without /versions yet: fall back to /revisions (no author, no rollback).
+    if (err.status !== 404 || !/no admin route/.test(err.message)) {
       throw err;
     }
     legacy = true;

@@ -13,7 +13,7 @@ export async function importView(view) {
   const picker = h('input', { type: 'file', accept: '.json,.yaml,.yml,.zip', 'aria-label': 'choose an OpenAPI file or a bundle ZIP' });
   const drop = h('div.drop', { tabindex: '0', role: 'button', 'aria-label': 'drop an OpenAPI file or bundle ZIP here, or press Enter to choose one' }, h('strong', 'Drop an OpenAPI file (JSON/YAML) or a bundle ZIP here'), h('span', ' or '), picker, info);
   const domain = h('input', { name: 'domain', value: '*', spellcheck: 'false' });
-  const createCollection = h('input', { type: 'checkbox', name: 'create_collection', checked: true });
+  const createCollection = h('input', { type: 'checkbox', name: 'create_collection' });
   const compile = h('input', { type: 'checkbox', name: 'compile' });
   const start = h('input', { type: 'checkbox', name: 'start' });
   const partial = h('input', { type: 'checkbox', name: 'partial' });
@@ -98,7 +98,7 @@ export async function importView(view) {
         'div.grid2',
         field('Domain', domain, 'host the endpoints are served on, * for any'),
         h('div.checks', ...[
-          [createCollection, 'create a collection from the spec title'],
+          [createCollection, 'create a collection from the spec title (the domain must exist)'],
           [compile, 'compile the handlers'],
           [start, 'start them'],
           [partial, 'import the good items when some fail'],

@@ -74,6 +74,10 @@ export function toast(text, kind = 'ok') {
   const close = h('button.link', { type: 'button', 'aria-label': 'dismiss', onclick: () => t.remove() }, '×');
   t.append(close);
   toastHost.append(t);
+  // Errors stay until dismissed (they are never lost), but only the newest few pile up.
+  while (toastHost.children.length > 4) {
+    toastHost.firstChild.remove();
+  }
   if (kind !== 'error') {
     setTimeout(() => t.remove(), 4000);
   }

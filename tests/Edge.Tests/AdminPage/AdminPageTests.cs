@@ -1,0 +1,270 @@
+using System.Text;
+using Edge.Tests.Common;
+using Microsoft.Playwright;
+
+namespace Edge.Tests.AdminPage;
+
+/// <summary>The admin page in a real browser against the real gateway: the issue's scenarios, end to end.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AdminPageTests(BrowserFixture fixture)
+{
+    private const string BrokenCode = """
+        async Task<Response> Handle(Context ctx, Request req)
+        {
+            ctx.Log("page test call " + req.Path);
+            var name = undefinedName;
+            return Response.Ok(new { hello = name });
+        }
+        """;
+
+    private const string FixedCode = """
+        async Task<Response> Handle(Context ctx, Request req)
+        {
+            ctx.Log("page test call " + req.Path);
+            var name = req.PathParam("name") ?? "world";
+            return Response.Ok(new { hello = name });
+        }
+        """;
+
+    [Fact]
+    public async Task SignIn_WrongTokenThenRightToken_ShowsMessageThenSignsInAndOut()
+    {
+        // Arrange
+        await using var session = await AdminPageSession.OpenAsync(fixture);
+        await session.GotoAsync();
+
+        // Act
+        await session.Page.FillAsync("#token", "not-the-token");
+        await session.Page.ClickAsync("#signin-form button[type=submit]");
+        var message = session.Page.Locator("#signin-msg.error");
+        await message.WaitForAsync();
+        var wrongText = await message.TextContentAsync();
+        await session.ScreenshotAsync("signin-wrong-token");
+        await session.Page.FillAsync("#token", fixture.Edge.Token!);
+        await session.Page.ClickAsync("#signin-form button[type=submit]");
+        await session.Page.WaitForSelectorAsync("#nav:not([hidden])");
+        var stored = await session.Page.EvaluateAsync<string?>("sessionStorage.getItem('edge.admin.token')");
+        await session.Page.ClickAsync("#signout");
+        await session.Page.WaitForSelectorAsync("#signin:not([hidden])");
+        var afterSignOut = await session.Page.EvaluateAsync<string?>("sessionStorage.getItem('edge.admin.token')");
+
+        // Assert
+        wrongText.ShouldNotBeNull().ShouldContain("Wrong token");
+        wrongText.ShouldContain("invalid admin token");
+        stored.ShouldBe(fixture.Edge.Token);
+        afterSignOut.ShouldBeNull();
+        session.ShouldHaveNoConsoleErrors(401);
+    }
+
+    [Fact]
+    public async Task Endpoint_CreateCompileFixDeployTestWatchRollback_WorksInThePage()
+    {
+        // Arrange
+        await using var session = await AdminPageSession.OpenAsync(fixture);
+        await session.SignInAsync();
+        var page = session.Page;
+        var name = Unique.Name("page");
+        var path = $"/{name}/{{name}}";
+
+        // Act: create
+        await page.ClickAsync("text=+ New endpoint");
+        await page.FillAsync("form input[name=name]", name);
+        await page.FillAsync("form input[name=path]", path);
+        await page.ClickAsync(".detail form button[type=submit]");
+        await page.WaitForSelectorAsync(".editor .ed-input");
+        var treeItem = page.Locator("a.ep", new PageLocatorOptions { HasText = name });
+        await treeItem.WaitForAsync();
+
+        // Act: a compile error shows at its line and column
+        await page.FillAsync(".ed-input", BrokenCode);
+        await page.PressAsync(".ed-input", "Control+s");
+        await page.Locator(".saved", new PageLocatorOptions { HasText = "saved v2" }).WaitForAsync();
+        await page.ClickAsync(".actions >> text=Compile");
+        var diagnostic = page.Locator(".diagnostics button.diag.err");
+        await diagnostic.First.WaitForAsync();
+        var diagnosticText = await diagnostic.First.TextContentAsync();
+        var markedLine = await page.Locator(".ed-num.err").First.TextContentAsync();
+        var squiggles = await page.Locator(".ed-mark.err").CountAsync();
+        await session.ScreenshotAsync("editor-compile-error");
+
+        // Act: fix, deploy, call it from the tester
+        await page.FillAsync(".ed-input", FixedCode);
+        await page.ClickAsync(".actions >> text=Deploy");
+        await page.Locator(".ep-head .badge.s-running").WaitForAsync();
+        var diagnosticsAfterFix = await page.Locator(".diagnostics button.diag.err").CountAsync();
+        await page.FillAsync("input[name=param-name]", "browser");
+        await page.ClickAsync(".tester button[type=submit]");
+        var status = page.Locator(".status-line .status");
+        await status.WaitForAsync();
+        var statusText = await status.TextContentAsync();
+        var body = await page.Locator("pre.body").TextContentAsync();
+        await session.ScreenshotAsync("endpoint-tester");
+
+        // Act: the call appears in the live view and its log
+        await page.ClickAsync(".tabs >> text=Live");
+        await page.WaitForFunctionAsync("Number(document.querySelector('.totals')?.dataset.requests || 0) >= 1");
+        var logLine = page.Locator("ol.log li", new PageLocatorOptions { HasText = "page test call /" + name + "/browser" });
+        await logLine.First.WaitForAsync();
+        var charts = await page.Locator(".charts svg.chart").CountAsync();
+        await session.ScreenshotAsync("endpoint-live");
+
+        // Act: history, diff and rollback to the first revision (the template)
+        await page.ClickAsync(".tabs >> text=History");
+        var oldest = page.Locator("li.version").Last;
+        await oldest.Locator("button", new LocatorLocatorOptions { HasText = "Diff" }).ClickAsync();
+        await page.Locator(".diff").WaitForAsync();
+        var diffHead = await page.Locator(".diff-head").TextContentAsync();
+        await oldest.Locator("button", new LocatorLocatorOptions { HasText = "Roll back" }).ClickAsync();
+        await page.Locator(".toast", new PageLocatorOptions { HasText = "rolled back to v1" }).WaitForAsync();
+        var code = await page.InputValueAsync(".ed-input");
+        var served = await fixture.Edge.Gateway.GetStringAsync($"/{name}/after");
+
+        // Assert
+        diagnosticText.ShouldNotBeNull().ShouldContain("line 4, col 16");
+        diagnosticText.ShouldContain("CS0103");
+        markedLine.ShouldBe("4");
+        squiggles.ShouldBeGreaterThan(0);
+        diagnosticsAfterFix.ShouldBe(0);
+        statusText.ShouldBe("200");
+        body.ShouldNotBeNull().ShouldContain("\"hello\": \"browser\"");
+        charts.ShouldBe(3);
+        diffHead.ShouldNotBeNull().ShouldContain("v1 → editor");
+        code.ShouldContain("hello from");
+        served.ShouldContain("\"message\":\"hello\"");
+        session.ShouldHaveNoConsoleErrors(422);
+    }
+
+    [Fact]
+    public async Task Service_CreateSqliteAndTestConnection_ShowsLatency()
+    {
+        // Arrange
+        using var dir = new TempDir();
+        await using var session = await AdminPageSession.OpenAsync(fixture);
+        await session.SignInAsync();
+        var page = session.Page;
+        var name = Unique.Name("pagedb");
+
+        // Act
+        await page.ClickAsync("#nav >> text=Services");
+        await page.ClickAsync("text=+ New service");
+        await page.FillAsync("form input[name=name]", name);
+        await page.SelectOptionAsync("form select[name=service_type]", "sqlite");
+        await page.FillAsync("form input[name='config.path']", Path.Combine(dir.Path, "page.db"));
+        await page.ClickAsync(".detail form button[type=submit]");
+        await page.Locator("h2", new PageLocatorOptions { HasText = "Service " + name }).WaitForAsync();
+        await page.ClickAsync("text=Test connection");
+        var result = page.Locator(".card .notice.ok");
+        await result.WaitForAsync();
+        var resultText = await result.TextContentAsync();
+        await session.ScreenshotAsync("service-form");
+
+        // Assert
+        resultText.ShouldNotBeNull().ShouldMatch(@"connected in \d+(\.\d+)? ms");
+        session.ShouldHaveNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task Import_OpenApiDryRunThenImport_PreviewsThenCreates()
+    {
+        // Arrange
+        await using var session = await AdminPageSession.OpenAsync(fixture);
+        await session.SignInAsync();
+        var page = session.Page;
+        var prefix = Unique.Name("imp");
+        var spec = """
+            {"openapi": "3.1.0", "info": {"title": "PREFIX api", "version": "1"},
+             "paths": {"/PREFIX/items": {"get": {"operationId": "PREFIXList", "responses": {"200": {"description": "ok"}}}},
+                       "/PREFIX/items/{id}": {"get": {"operationId": "PREFIXGet", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}}
+            """.Replace("PREFIX", prefix, StringComparison.Ordinal);
+
+        // Act
+        await page.ClickAsync("#nav >> text=Import");
+        await page.SetInputFilesAsync(".drop input[type=file]", new FilePayload { Name = "spec.json", MimeType = "application/json", Buffer = Encoding.UTF8.GetBytes(spec) });
+        await page.ClickAsync("text=Preview (dry run)");
+        await page.Locator(".notice.ok", new PageLocatorOptions { HasText = "Dry run" }).WaitForAsync();
+        var previewRows = await page.Locator("table.items tbody tr").AllTextContentsAsync();
+        var afterDryRun = await fixture.Edge.Admin.GetApiAsync("/api/endpoints");
+        await session.ScreenshotAsync("import-preview");
+        await page.ClickAsync(".page button.primary");
+        await page.Locator(".notice.ok", new PageLocatorOptions { HasText = "Imported." }).WaitForAsync();
+        await page.ClickAsync("#nav >> text=Endpoints");
+        await page.Locator("a.ep", new PageLocatorOptions { HasText = prefix }).First.WaitForAsync();
+        var treeCount = await page.Locator("a.ep", new PageLocatorOptions { HasText = prefix }).CountAsync();
+
+        // Assert
+        previewRows.Count.ShouldBe(2);
+        previewRows.ShouldAllBe(r => r.Contains("create"));
+        afterDryRun.Data.ToString().ShouldNotContain($"/{prefix}/items");
+        treeCount.ShouldBe(2);
+        session.ShouldHaveNoConsoleErrors();
+    }
+
+    [Theory]
+    [InlineData(1280, 800, ColorScheme.Light, "wide-light")]
+    [InlineData(1280, 800, ColorScheme.Dark, "wide-dark")]
+    [InlineData(400, 800, ColorScheme.Light, "narrow-light")]
+    [InlineData(400, 800, ColorScheme.Dark, "narrow-dark")]
+    public async Task EveryPage_AtSizeAndScheme_RendersWithoutConsoleErrorsOrOverflow(int width, int height, ColorScheme scheme, string label)
+    {
+        // Arrange
+        await using var session = await AdminPageSession.OpenAsync(fixture, width, height, scheme);
+        await session.SignInAsync();
+        var page = session.Page;
+        var endpoint = await fixture.Edge.Admin.PostApiAsync("/api/endpoints", new
+        {
+            name = Unique.Name("shot"),
+            path = "/" + Unique.Name("shot"),
+            method = "GET",
+            domain = "*",
+            code = FixedCode,
+        });
+        var id = endpoint.Data.GetProperty("id").GetString();
+        var overflows = new List<string>();
+
+        // Act
+        foreach (var hash in new[] { "#/endpoints", $"#/endpoints/{id}/test", $"#/endpoints/{id}/settings", $"#/endpoints/{id}/history", $"#/endpoints/{id}/live", "#/services", "#/services/new", "#/import" })
+        {
+            await page.EvaluateAsync($"location.hash = '{hash}'");
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+            if (scrollWidth > width)
+            {
+                overflows.Add($"{hash}: {scrollWidth}px wide");
+            }
+
+            if (hash == $"#/endpoints/{id}/test")
+            {
+                await session.ScreenshotAsync($"endpoint-{label}");
+            }
+        }
+
+        var background = await page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor");
+
+        // Assert
+        overflows.ShouldBeEmpty();
+        background.ShouldBe(scheme == ColorScheme.Dark ? "rgb(18, 21, 27)" : "rgb(246, 247, 249)");
+        session.ShouldHaveNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task ThemeToggle_Click_SwitchesAndRemembers()
+    {
+        // Arrange
+        await using var session = await AdminPageSession.OpenAsync(fixture);
+        await session.GotoAsync();
+
+        // Act
+        await session.Page.ClickAsync("#theme");
+        var theme = await session.Page.EvaluateAsync<string>("document.documentElement.dataset.theme");
+        await session.Page.ReloadAsync();
+        await session.Page.WaitForSelectorAsync("html[data-ready='true']");
+        var afterReload = await session.Page.EvaluateAsync<string>("document.documentElement.dataset.theme");
+        var background = await session.Page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor");
+
+        // Assert
+        theme.ShouldBe("dark");
+        afterReload.ShouldBe("dark");
+        background.ShouldBe("rgb(18, 21, 27)");
+        session.ShouldHaveNoConsoleErrors();
+    }
+}
