@@ -335,7 +335,7 @@ function showDiagnostics(page, diagnostics, heading) {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   clear(
     page.diagList,
-    h('p.diag-head', heading || `${errors} error${errors === 1 ? '' : 's'}, ${diagnostics.length - errors} warning${diagnostics.length - errors === 1 ? '' : 's'}`),
+    h('p.diag-head', { role: 'alert' }, heading || `${errors} error${errors === 1 ? '' : 's'}, ${diagnostics.length - errors} warning${diagnostics.length - errors === 1 ? '' : 's'}`),
     h(
       'ul',
       diagnostics.map((d) =>
@@ -381,8 +381,9 @@ async function lifecycle(page, action) {
     toast(what);
   } catch (err) {
     if (err instanceof ApiError && err.data?.diagnostics) {
-      showDiagnostics(page, err.data.diagnostics);
-      toast(`${action} failed: ${err.message}`, 'error');
+      // Shown beside the editor (and at their lines), not as a toast that would cover it.
+      const n = err.data.diagnostics.filter((d) => d.severity === 'error').length;
+      showDiagnostics(page, err.data.diagnostics, `${action} failed: ${n} error${n === 1 ? '' : 's'}`);
     } else {
       showError(err, action);
     }
