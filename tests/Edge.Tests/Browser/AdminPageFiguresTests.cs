@@ -4,7 +4,7 @@ using Edge.Tests.Common;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
-namespace Edge.Tests.AdminPage;
+namespace Edge.Tests.Browser;
 
 /// <summary>The figures for the page: first load on a cold cache, and the editor with a 2,000-line handler.</summary>
 [Collection(BrowserCollection.Name)]

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
-namespace Edge.Tests.AdminPage;
+namespace Edge.Tests.Browser;
 
 /// <summary>
 /// A fresh browser context (cold cache, its own sessionStorage) on the admin page, recording every console error,

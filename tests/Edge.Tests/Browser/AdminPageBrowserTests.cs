@@ -2,11 +2,11 @@ using System.Text;
 using Edge.Tests.Common;
 using Microsoft.Playwright;
 
-namespace Edge.Tests.AdminPage;
+namespace Edge.Tests.Browser;
 
 /// <summary>The admin page in a real browser against the real gateway: the issue's scenarios, end to end.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class AdminPageTests(BrowserFixture fixture)
+public sealed class AdminPageBrowserTests(BrowserFixture fixture)
 {
     private const string BrokenCode = """
         async Task<Response> Handle(Context ctx, Request req)

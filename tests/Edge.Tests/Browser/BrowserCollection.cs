@@ -1,4 +1,4 @@
-namespace Edge.Tests.AdminPage;
+namespace Edge.Tests.Browser;
 
 /// <summary>The admin page tests: one gateway and one browser, tests in sequence (one page at a time).</summary>
 [CollectionDefinition(Name)]

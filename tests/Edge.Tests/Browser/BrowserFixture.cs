@@ -1,7 +1,7 @@
 using Edge.Tests.Common;
 using Microsoft.Playwright;
 
-namespace Edge.Tests.AdminPage;
+namespace Edge.Tests.Browser;
 
 /// <summary>
 /// One gateway and one headless Chromium (Debian's <c>chromium</c> package, driven by Playwright) shared by the
