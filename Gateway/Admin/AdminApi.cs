@@ -10,6 +10,7 @@ internal static class AdminApi
         DomainsApi.Map(api);
         CollectionsApi.Map(api);
         EndpointsApi.Map(api);
+        VersionsApi.Map(api);
         ServicesApi.Map(api);
         MinioApi.Map(api);
         ImportApi.Map(api);

@@ -76,7 +76,7 @@ internal static class EndpointsApi
                 return problems;
             }
 
-            var created = store.InsertEndpoint(patch(draft), RouteKeyOf(patch(draft).Path));
+            var created = store.InsertEndpoint(patch(draft), RouteKeyOf(patch(draft).Path), AdminCaller.Of(request.HttpContext).Name);
             await manager.EndpointChangedAsync(created);
             return AdminJson.Ok(EndpointView.From(created), StatusCodes.Status201Created);
         });
@@ -111,7 +111,7 @@ internal static class EndpointsApi
             }
 
             // Read, patch and write in one transaction: concurrent edits of different fields all survive.
-            var updated = store.UpdateEndpoint(id, patch, e => RouteKeyOf(e.Path));
+            var updated = store.UpdateEndpoint(id, patch, e => RouteKeyOf(e.Path), AdminCaller.Of(request.HttpContext).Name);
             if (updated is null)
             {
                 return AdminJson.NotFound("endpoint", id);

@@ -50,6 +50,7 @@ internal static class ImportApi
                 Partial = input.Bool("partial") ?? false,
                 Validate = input.Bool("validate") ?? true,
                 DryRun = input.Bool("dry_run") ?? false,
+                CreatedBy = AdminCaller.Of(http).Name,
             };
             if (input.Problems() is { } problems)
             {
@@ -89,7 +90,7 @@ internal static class ImportApi
             var (source, sourceError) = ReadBundle(archive);
             return source is null
                 ? sourceError!
-                : Answer(await importer.ImportAsync(source, options!, http.RequestAborted));
+                : Answer(await importer.ImportAsync(source, options! with { CreatedBy = AdminCaller.Of(http).Name }, http.RequestAborted));
         });
     }
 

@@ -184,7 +184,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
         IReadOnlyList<EndpointRecord> written;
         try
         {
-            written = store.ApplyImport(target.NewCollection, target.UpdatedCollection, inserts, updates, e => RouteKey(e.Path));
+            written = store.ApplyImport(target.NewCollection, target.UpdatedCollection, inserts, updates, e => RouteKey(e.Path), options.CreatedBy);
         }
         catch (StoreConflictException ex)
         {
