@@ -226,7 +226,9 @@ export class Editor {
   onInput(e) {
     const t0 = e.timeStamp || performance.now();
     this.split();
-    this.render();
+    // Rendered in the next animation frame (before it is painted): reading the textarea's scroll position
+    // here would force a second synchronous layout of the whole text on every keystroke.
+    this.scheduleRender();
     this.updateCompletions(false, e.data);
     this.onChange?.();
     requestAnimationFrame(() =>
@@ -458,7 +460,7 @@ export class Editor {
     this.popup.hidden = false;
     this.input.setAttribute('aria-expanded', 'true');
     this.paintPopup();
-    this.positionPopup();
+    this.scheduleRender();
   }
 
   /** Variables declared as an SDK type in the handler (`Context ctx`, `Request req`, `var r = Response…`). */
