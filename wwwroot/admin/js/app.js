@@ -54,7 +54,7 @@ async function whoami(candidate) {
   }
 }
 
-function signedIn(who) {
+async function signedIn(who) {
   state.who = who;
   $('signin').hidden = true;
   $('view').hidden = false;
@@ -62,7 +62,7 @@ function signedIn(who) {
   $('signout').hidden = false;
   $('who').textContent = who.kind === 'admin_key' ? `${who.name} (admin key)` : who.name;
   $('who').title = 'scopes: ' + (who.scopes || []).join(', ');
-  route();
+  await route();
 }
 
 function tokenMessage(err) {
@@ -153,7 +153,7 @@ async function start() {
     showSignIn('');
   } else {
     try {
-      signedIn(await whoami(saved));
+      await signedIn(await whoami(saved));
     } catch (err) {
       setToken(null);
       showSignIn(tokenMessage(err));

@@ -654,6 +654,7 @@ async function testerPanel(panel, page) {
   const body = h('textarea', { name: 'body', rows: '4', placeholder: 'request body', spellcheck: 'false' });
   const result = h('div.result', { 'aria-live': 'polite' });
   form.append(
+    ...[
     h('div.row', method, h('code.path', e.path)),
     params.length ? h('div.params', params.map((p, i) => field(`{${p}}`, paramInputs[i]))) : null,
     field('Query', query),
@@ -661,6 +662,7 @@ async function testerPanel(panel, page) {
     field('Body', body),
     h('button.primary', { type: 'submit' }, 'Send'),
     h('small.hint', ' through the real gateway'),
+    ].filter(Boolean),
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

@@ -94,15 +94,15 @@ export async function importView(view) {
       'div.page',
       h('h2', 'Import'),
       drop,
+      field('Domain', domain, 'host the endpoints are served on, * for any'),
       h(
-        'div.grid2',
-        field('Domain', domain, 'host the endpoints are served on, * for any'),
-        h('div.checks', ...[
+        'div.checks',
+        ...[
           [createCollection, 'create a collection from the spec title (the domain must exist)'],
           [compile, 'compile the handlers'],
           [start, 'start them'],
           [partial, 'import the good items when some fail'],
-        ].map(([input, label]) => h('label.check', input, ' ' + label))),
+        ].map(([input, label]) => h('label.check', input, ' ' + label)),
       ),
       h('div.row', previewBtn, importBtn),
       msg,

@@ -144,9 +144,8 @@ async function serviceForm(detail, id) {
       if (f.kind === 'bool') {
         config[f.name] = input.checked;
       } else if (input.value === '') {
-        if (editing && f.kind !== 'secret') {
-          config[f.name] = null;
-        }
+        // Left empty: the default on create; on edit the stored value stays (secrets are write-only).
+        continue;
       } else {
         config[f.name] = f.kind === 'int' ? Number(input.value) : input.value;
       }
