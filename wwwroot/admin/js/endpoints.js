@@ -250,6 +250,7 @@ async function endpointPage(detail, id, tab) {
     clear(detail, h('p.notice.error', { role: 'alert' }, err.message), h('a.button', { href: '#/endpoints' }, 'Back'));
     return null;
   }
+  updateTreeItem(endpoint);
   const page = { endpoint, dirty: false, cleanups: [], detail };
   const title = h('h2.ep-title');
   const badges = h('span.badges');
