@@ -300,9 +300,9 @@ export class Editor {
     const word = /^[\w@]+/.exec(line.slice(col - 1));
     const len = Math.max(1, word ? word[0].length : 1);
     const x = visualColumn(line, col) * cw;
-    const title = `${d.severity} ${d.id || ''} (${d.line}:${col}): ${d.message}`.replace(/"/g, '&quot;');
+    const title = esc(`${d.severity} ${d.id || ''} (${d.line}:${col}): ${d.message}`).replace(/"/g, '&quot;');
     // Positions are CSS classes plus a data attribute: no inline style (the page's CSP forbids it).
-    return `<span class="ed-mark ${d.severity === 'error' ? 'err' : 'warn'}" data-x="${x.toFixed(1)}" data-w="${(len * cw).toFixed(1)}" title="${esc(title)}"></span>`;
+    return `<span class="ed-mark ${d.severity === 'error' ? 'err' : 'warn'}" data-x="${x.toFixed(1)}" data-w="${(len * cw).toFixed(1)}" title="${title}"></span>`;
   }
 
   setDiagnostics(list) {
