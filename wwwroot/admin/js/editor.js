@@ -272,14 +272,16 @@ export class Editor {
       const diags = byLine.get(i + 1);
       let marks = '';
       let numClass = 'ed-num';
+      let numTitle = '';
       if (diags) {
+        numTitle = ` title="${esc(diags.map((d) => `${d.line}:${d.column} ${d.id || d.severity} ${d.message}`).join('\n')).replace(/"/g, '&quot;')}"`;
         numClass += diags.some((d) => d.severity === 'error') ? ' err' : ' warn';
         for (const d of diags) {
           marks += this.markHtml(i, d, cw);
         }
       }
       code += `<div class="ed-line">${this.lineHtml(i)[0]}${marks}\n</div>`;
-      nums += `<div class="${numClass}">${i + 1}</div>`;
+      nums += `<div class="${numClass}"${numTitle}>${i + 1}</div>`;
     }
     this.layerInner.innerHTML = code;
     this.gutterInner.innerHTML = nums;
