@@ -284,6 +284,11 @@ async function endpointPage(detail, id, tab) {
     page.endpoint = await api('/endpoints/' + encodeURIComponent(id));
     refreshHeader();
     updateTreeItem(page.endpoint);
+    // While old versions drain, look again each second so the "draining" badge goes when they are done.
+    clearTimeout(page.drainTimer);
+    if (page.endpoint.draining > 0 && !page.closed) {
+      page.drainTimer = setTimeout(() => page.reload().catch(() => {}), 1000);
+    }
   };
   refreshHeader();
   const actions = h(
@@ -324,7 +329,11 @@ async function endpointPage(detail, id, tab) {
   } catch (err) {
     showError(err);
   }
-  return () => page.cleanups.forEach((c) => c());
+  return () => {
+    page.closed = true;
+    clearTimeout(page.drainTimer);
+    page.cleanups.forEach((c) => c());
+  };
 }
 
 function showDiagnostics(page, diagnostics, heading) {
@@ -815,12 +824,14 @@ async function livePanel(panel, page) {
       log.scrollTop = log.scrollHeight;
     }
   };
+  const seen = new Set();
   const tail = async () => {
     let last = null;
     try {
       const recent = await api(`/endpoints/${id}/logs`, { query: { limit: 100 }, signal: abort.signal });
       for (const l of recent) {
         addLine(l);
+        seen.add(`${l.time}|${l.level}|${l.message}|${l.request_id}`);
         last = l.seq ?? last;
       }
     } catch (err) {
@@ -853,9 +864,33 @@ async function livePanel(panel, page) {
         if (err.name === 'AbortError') {
           return;
         }
+        if (err.status === 404 && /no admin route/.test(err.message)) {
+          return pollLogs();
+        }
         logState.textContent = '· ' + err.message + ' (retrying)';
       }
       await new Promise((r) => setTimeout(r, 2000));
+    }
+  };
+  // A server without the log stream: poll the recent lines instead, showing the ones not seen yet.
+  const pollLogs = async () => {
+    logState.textContent = '· polled';
+    while (!abort.signal.aborted) {
+      await new Promise((r) => setTimeout(r, 2000));
+      try {
+        for (const l of await api(`/endpoints/${id}/logs`, { query: { limit: 100 }, signal: abort.signal })) {
+          const key = `${l.time}|${l.level}|${l.message}|${l.request_id}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            addLine(l);
+          }
+        }
+      } catch (err) {
+        if (err.name === 'AbortError') {
+          return;
+        }
+        logState.textContent = '· ' + err.message;
+      }
     }
   };
   poll();
