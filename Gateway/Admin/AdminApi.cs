@@ -11,6 +11,7 @@ internal static class AdminApi
         CollectionsApi.Map(api);
         EndpointsApi.Map(api);
         VersionsApi.Map(api);
+        MetricsApi.Map(api);
         ServicesApi.Map(api);
         MinioApi.Map(api);
         ImportApi.Map(api);
