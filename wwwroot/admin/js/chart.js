@@ -16,7 +16,7 @@ function svg(tag, attrs) {
 export function lineChart(host, { title, series, unit = '', from, to }) {
   const W = 320;
   const H = 110;
-  const L = 40;
+  const L = 50;
   const B = 18;
   const T = 8;
   const R = 8;
@@ -53,6 +53,10 @@ export function lineChart(host, { title, series, unit = '', from, to }) {
     if (pts.length) {
       const d = pts.map(([t, v], i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join('');
       root.append(svg('path', { d, class: 'series ' + s.cls }));
+      // Dots too, so that a lone point (one busy interval) is visible.
+      for (const [t, v] of pts) {
+        root.append(svg('circle', { cx: x(t).toFixed(1), cy: y(v).toFixed(1), r: 1.6, class: 'dot ' + s.cls }));
+      }
     }
   }
   host.replaceChildren(root);

@@ -794,7 +794,11 @@ async function livePanel(panel, page) {
         ],
       });
       const t = m.totals || {};
-      totals.textContent = `${t.requests ?? 0} requests · ${t.errors ?? 0} server errors · ${t.client_errors ?? 0} client errors`;
+      totals.textContent =
+        m.enabled === false
+          ? 'metrics are off on this server (--endpoint-metrics off)'
+          : `${t.requests ?? 0} requests · ${t.errors ?? 0} server errors · ${t.client_errors ?? 0} client errors` +
+            (t.requests ? ` · p50 ${t.p50_ms} ms · p99 ${t.p99_ms} ms` : '');
       totals.dataset.requests = String(t.requests ?? 0);
     } catch (err) {
       if (err.name !== 'AbortError') {
