@@ -54,7 +54,7 @@ export function lineChart(host, { title, series, unit = '', from, to }) {
       const d = pts.map(([t, v], i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join('');
       root.append(svg('path', { d, class: 'series ' + s.cls }));
       // Dots too, so that a lone point (one busy interval) is visible.
-      for (const [t, v] of pts) {
+      for (const [t, v] of pts.filter(([, value]) => value > 0)) {
         root.append(svg('circle', { cx: x(t).toFixed(1), cy: y(v).toFixed(1), r: 1.6, class: 'dot ' + s.cls }));
       }
     }
