@@ -12,6 +12,7 @@ internal static class AdminApi
         EndpointsApi.Map(api);
         VersionsApi.Map(api);
         MetricsApi.Map(api);
+        LogsApi.Map(api);
         ServicesApi.Map(api);
         MinioApi.Map(api);
         ImportApi.Map(api);
