@@ -13,6 +13,7 @@ internal static class AdminApi
         VersionsApi.Map(api);
         MetricsApi.Map(api);
         LogsApi.Map(api);
+        TestRequestApi.Map(api);
         ServicesApi.Map(api);
         MinioApi.Map(api);
         ImportApi.Map(api);
