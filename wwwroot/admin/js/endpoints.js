@@ -680,7 +680,8 @@ async function testerPanel(panel, page) {
     params.forEach((p, i) => {
       path = path.replace(new RegExp(`\\{\\*?${p}\\}`), encodeURIComponent(paramInputs[i].value));
     });
-    const request = { method: method.value, path, query: parseLines(query.value, '='), headers: parseLines(headers.value, ':') };
+    const headerMap = Object.fromEntries(Object.entries(parseLines(headers.value, ':')).map(([k, v]) => [k, [].concat(v).join(', ')]));
+    const request = { method: method.value, path, query: parseLines(query.value, '='), headers: headerMap };
     if (body.value && !['GET', 'HEAD'].includes(method.value)) {
       request.body = body.value;
     }
