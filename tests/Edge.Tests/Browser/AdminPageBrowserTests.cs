@@ -102,7 +102,7 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
 
         // Act: the call appears in the live view and its log
         await page.ClickAsync(".tabs >> text=Live");
-        await page.WaitForFunctionAsync("Number(document.querySelector('.totals')?.dataset.requests || 0) >= 1");
+        await page.Locator(".totals[data-requests]:not([data-requests='0'])").WaitForAsync();
         var logLine = page.Locator("ol.log li", new PageLocatorOptions { HasText = "page test call /" + name + "/browser" });
         await logLine.First.WaitForAsync();
         var charts = await page.Locator(".charts svg.chart").CountAsync();
