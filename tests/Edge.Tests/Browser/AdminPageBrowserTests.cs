@@ -100,7 +100,12 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
         var body = await page.Locator("pre.body").TextContentAsync();
         await session.ScreenshotAsync("endpoint-tester");
 
-        // Act: the call appears in the live view and its log
+        // Act: the call appears in the live view and its log (a few more calls from outside fill the charts)
+        for (var i = 0; i < 20; i++)
+        {
+            using var extra = await fixture.Edge.Gateway.GetAsync($"/{name}/n{i}");
+        }
+
         await page.ClickAsync(".tabs >> text=Live");
         await page.Locator(".totals[data-requests]:not([data-requests='0'])").WaitForAsync();
         var logLine = page.Locator("ol.log li", new PageLocatorOptions { HasText = "page test call /" + name + "/browser" });
@@ -147,9 +152,10 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
         // Act
         await page.ClickAsync("#nav >> text=Services");
         await page.ClickAsync("text=+ New service");
-        await page.FillAsync("form input[name=name]", name);
-        await page.SelectOptionAsync("form select[name=service_type]", "sqlite");
+        await page.FillAsync(".detail form input[name=name]", name);
+        await page.SelectOptionAsync(".detail form select[name=service_type]", "sqlite");
         await page.FillAsync("form input[name='config.path']", Path.Combine(dir.Path, "page.db"));
+        await page.CheckAsync("form input[name='config.create_if_missing']");
         await page.ClickAsync(".detail form button[type=submit]");
         await page.Locator("h2", new PageLocatorOptions { HasText = "Service " + name }).WaitForAsync();
         await page.ClickAsync("text=Test connection");
@@ -157,9 +163,13 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
         await result.WaitForAsync();
         var resultText = await result.TextContentAsync();
         await session.ScreenshotAsync("service-form");
+        await page.ClickAsync(".card button:text-is('Activate')");
+        await page.Locator(".card h3 .badge.s-active").WaitForAsync();
+        var listed = await page.Locator("a.ep", new PageLocatorOptions { HasText = name }).Locator(".badge.s-active").CountAsync();
 
         // Assert
         resultText.ShouldNotBeNull().ShouldMatch(@"connected in \d+(\.\d+)? ms");
+        listed.ShouldBe(1);
         session.ShouldHaveNoConsoleErrors();
     }
 

@@ -81,8 +81,12 @@ public sealed partial class AdminPageSession : IAsyncDisposable
         await Page.WaitForSelectorAsync("#nav:not([hidden])");
     }
 
-    public async Task ScreenshotAsync(string name) =>
+    public async Task ScreenshotAsync(string name)
+    {
+        // Success notices fade by themselves after a few seconds; they would only hide the page in a picture.
+        await Page.EvaluateAsync("() => document.querySelectorAll('.toast.ok').forEach(t => t.remove())");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, name + ".png") });
+    }
 
     /// <summary>
     /// No uncaught error, and no console error other than Chromium's own "Failed to load resource" line for an

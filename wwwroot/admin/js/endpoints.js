@@ -738,7 +738,7 @@ function showResponse(host, r) {
     h(
       'p.status-line',
       h('strong.status.' + cls, String(r.status)),
-      ` · ${r.duration_ms} ms · ${fmtBytes(r.size ?? bytes.length)}${r.content_type ? ' · ' + r.content_type : ''}${r.truncated ? ' · truncated' : ''}`,
+      ` · ${Number(r.duration_ms).toFixed(1)} ms · ${fmtBytes(r.size ?? bytes.length)}${r.content_type ? ' · ' + r.content_type : ''}${r.truncated ? ' · truncated' : ''}`,
     ),
     h('details', h('summary', `Headers (${Object.keys(r.headers || {}).length})`), h('table.kv', Object.entries(r.headers || {}).map(([k, v]) => h('tr', h('th', k), h('td', Array.isArray(v) ? v.join(', ') : v))))),
     h('div.row', { role: 'group', 'aria-label': 'body view' }, buttons),
