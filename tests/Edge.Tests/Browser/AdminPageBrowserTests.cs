@@ -209,6 +209,53 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
         session.ShouldHaveNoConsoleErrors();
     }
 
+    [Fact]
+    public async Task Import_BundleWithBrokenHandler_ShowsTheItemsDiagnostics()
+    {
+        // Arrange: a bundle whose one handler does not compile (line 3, column 13)
+        await using var session = await AdminPageSession.OpenAsync(fixture);
+        await session.SignInAsync();
+        var page = session.Page;
+        var prefix = Unique.Name("bun");
+        var spec = """
+            {"openapi": "3.1.0", "info": {"title": "PREFIX", "version": "1"},
+             "paths": {"/PREFIX/broken": {"get": {"operationId": "brokenOp", "responses": {"200": {"description": "ok"}}}}}}
+            """.Replace("PREFIX", prefix, StringComparison.Ordinal);
+        const string Handler = "Response Handle(Context ctx, Request req)\n{\n    var x = missingThing;\n    return Response.Ok(x);\n}\n";
+        using var zip = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(zip, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using (var writer = new StreamWriter(archive.CreateEntry("openapi.json").Open()))
+            {
+                await writer.WriteAsync(spec);
+            }
+
+            await using (var writer = new StreamWriter(archive.CreateEntry("handlers/brokenOp.cs").Open()))
+            {
+                await writer.WriteAsync(Handler);
+            }
+        }
+
+        // Act
+        await page.ClickAsync("#nav >> text=Import");
+        await page.SetInputFilesAsync(".drop input[type=file]", new FilePayload { Name = "broken.zip", MimeType = "application/zip", Buffer = zip.ToArray() });
+        await page.CheckAsync("input[name=compile]");
+        await page.ClickAsync(".page button.primary");
+        var problem = page.Locator(".errors li.diag.err");
+        await problem.First.WaitForAsync();
+        var diagnosticText = await problem.First.TextContentAsync();
+        var message = await page.Locator(".page .notice.error").TextContentAsync();
+        await session.ScreenshotAsync("import-errors");
+        var endpoints = await fixture.Edge.Admin.GetApiAsync("/api/endpoints");
+
+        // Assert
+        diagnosticText.ShouldNotBeNull().ShouldContain("line 3, col 13");
+        diagnosticText.ShouldContain("CS0103");
+        message.ShouldNotBeNullOrWhiteSpace();
+        endpoints.Data.ToString().ShouldNotContain($"/{prefix}/broken");
+        session.ShouldHaveNoConsoleErrors(422);
+    }
+
     [Theory]
     [InlineData(1280, 800, ColorScheme.Light, "wide-light")]
     [InlineData(1280, 800, ColorScheme.Dark, "wide-dark")]
