@@ -15,6 +15,7 @@ internal static class AdminApi
         LogsApi.Map(api);
         TestRequestApi.Map(api);
         ServicesApi.Map(api);
+        ServiceTypesApi.Map(api);
         MinioApi.Map(api);
         ImportApi.Map(api);
         ExportApi.Map(api);
