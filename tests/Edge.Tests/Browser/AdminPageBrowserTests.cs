@@ -140,7 +140,7 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Service_CreateSqliteAndTestConnection_ShowsLatency()
+    public async Task Service_CreateTestActivateAndBind_ShowsLatencyAndBinding()
     {
         // Arrange
         using var dir = new TempDir();
@@ -163,13 +163,29 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
         await result.WaitForAsync();
         var resultText = await result.TextContentAsync();
         await session.ScreenshotAsync("service-form");
+        await page.ClickAsync(".card button:text-is('Deactivate')");
+        await page.Locator(".card h3 .badge.s-inactive").WaitForAsync();
         await page.ClickAsync(".card button:text-is('Activate')");
         await page.Locator(".card h3 .badge.s-active").WaitForAsync();
         var listed = await page.Locator("a.ep", new PageLocatorOptions { HasText = name }).Locator(".badge.s-active").CountAsync();
 
+        // Act: bind it to an endpoint from the endpoint's settings; the service page then lists the binding
+        var endpoint = await fixture.Edge.Admin.PostApiAsync("/api/endpoints", new { name = Unique.Name("bound"), path = "/" + Unique.Name("bound"), method = "GET", domain = "*", code = "Response Handle(Context ctx, Request req) => Response.Ok(1);" });
+        var endpointId = endpoint.Data.GetProperty("id").GetString();
+        await page.EvaluateAsync($"() => {{ location.hash = '#/endpoints/{endpointId}/settings'; }}");
+        await page.SelectOptionAsync(".bindings select[name=service_id]", new SelectOptionValue { Label = $"{name} (sqlite)" });
+        await page.FillAsync(".bindings input[name=pool_id]", "main");
+        await page.ClickAsync(".bindings button:text-is('Bind')");
+        await page.Locator(".bindings li", new PageLocatorOptions { HasText = "main" }).WaitForAsync();
+        await session.ScreenshotAsync("endpoint-settings");
+        await page.ClickAsync($".bindings a:text-is('{name} (sqlite)')");
+        var boundTo = page.Locator(".card li", new PageLocatorOptions { HasText = "as main" });
+        await boundTo.WaitForAsync();
+
         // Assert
         resultText.ShouldNotBeNull().ShouldMatch(@"connected in \d+(\.\d+)? ms");
         listed.ShouldBe(1);
+        (await boundTo.CountAsync()).ShouldBe(1);
         session.ShouldHaveNoConsoleErrors();
     }
 
