@@ -57,6 +57,78 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task SignIn_AdminKeyRevokedWhileOpen_ReturnsToSignInWithTheReason()
+    {
+        // Arrange
+        var created = await fixture.Edge.Admin.PostApiAsync("/api/admin-keys", new { name = Unique.Name("pagekey"), scopes = new[] { "endpoints:read" } });
+        var keyId = created.Data.GetProperty("id").GetString();
+        var key = created.Data.GetProperty("key").GetString()!;
+        var keyName = created.Data.GetProperty("name").GetString()!;
+        await using var session = await AdminPageSession.OpenAsync(fixture);
+        await session.GotoAsync();
+        var page = session.Page;
+
+        // Act
+        await page.FillAsync("#token", key);
+        await page.ClickAsync("#signin-form button[type=submit]");
+        await page.WaitForSelectorAsync("#nav:not([hidden])");
+        var who = await page.TextContentAsync("#who");
+        var services = await page.IsVisibleAsync("#nav a[data-section=services]");
+        (await fixture.Edge.Admin.DeleteAsync($"/api/admin-keys/{keyId}")).EnsureSuccessStatusCode();
+        await page.ClickAsync(".sidebar button:text-is('Reload')");
+        var message = page.Locator("#signin-msg.error");
+        await message.WaitForAsync();
+        var text = await message.TextContentAsync();
+        var stored = await page.EvaluateAsync<string?>("() => sessionStorage.getItem('edge.admin.token')");
+
+        // Assert
+        who.ShouldBe($"{keyName} (admin key)");
+        services.ShouldBeFalse();
+        text.ShouldNotBeNull().ShouldContain("invalid admin key");
+        text.ShouldContain("Sign in again");
+        stored.ShouldBeNull();
+        session.ShouldHaveNoConsoleErrors(401);
+    }
+
+    [Fact]
+    public async Task Settings_SaveThenDelete_ChangesTheEndpointThenRemovesIt()
+    {
+        // Arrange
+        var name = Unique.Name("set");
+        var created = await fixture.Edge.Admin.PostApiAsync("/api/endpoints", new { name, path = "/" + name, method = "GET", domain = "*", code = "Response Handle(Context ctx, Request req) => Response.Ok(1);" });
+        var id = created.Data.GetProperty("id").GetString();
+        await using var session = await AdminPageSession.OpenAsync(fixture);
+        await session.SignInAsync();
+        var page = session.Page;
+
+        // Act
+        await page.EvaluateAsync($"() => {{ location.hash = '#/endpoints/{id}/settings'; }}");
+        await page.FillAsync(".panel input[name=timeout_ms]", "99999999");
+        await page.ClickAsync(".panel button:text-is('Save settings')");
+        var refused = page.Locator(".panel .field-error");
+        await refused.First.WaitForAsync();
+        var refusedText = await refused.First.TextContentAsync();
+        await page.FillAsync(".panel input[name=timeout_ms]", "4321");
+        await page.FillAsync(".panel input[name=max_body_bytes]", "2048");
+        await page.ClickAsync(".panel button:text-is('Save settings')");
+        await page.Locator(".panel .notice.ok", new() { HasText = "Settings saved." }).WaitForAsync();
+        var saved = await fixture.Edge.Admin.GetApiAsync($"/api/endpoints/{id}");
+        await page.ClickAsync(".actions button:text-is('Delete')");
+        await page.ClickAsync("dialog.confirm button:text-is('Delete')");
+        await page.Locator(".toast", new() { HasText = "deleted" }).WaitForAsync();
+        var inTree = await page.Locator("a.ep", new() { HasText = name }).CountAsync();
+        var after = await fixture.Edge.Admin.GetApiAsync($"/api/endpoints/{id}");
+
+        // Assert
+        refusedText.ShouldNotBeNull().ShouldContain("timeout_ms");
+        saved.Data.GetProperty("timeout_ms").GetInt32().ShouldBe(4321);
+        saved.Data.GetProperty("max_body_bytes").GetInt64().ShouldBe(2048);
+        inTree.ShouldBe(0);
+        after.Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        session.ShouldHaveNoConsoleErrors(400);
+    }
+
+    [Fact]
     public async Task Endpoint_CreateCompileFixDeployTestWatchRollback_WorksInThePage()
     {
         // Arrange

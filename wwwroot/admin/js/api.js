@@ -12,6 +12,16 @@ export class ApiError extends Error {
 }
 
 let onUnauthorized = () => {};
+let scopes = ['*'];
+
+/** The signed-in caller's scopes (from /api/whoami): the page skips what the key may not read. */
+export function setScopes(list) {
+  scopes = Array.isArray(list) ? list : ['*'];
+}
+
+export function can(resource, action = 'read') {
+  return scopes.some((s) => s === '*' || s === `${resource}:*` || s === `${resource}:${action}`);
+}
 
 export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;

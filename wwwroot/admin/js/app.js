@@ -1,6 +1,6 @@
 // The shell: theme, sign-in/out, the hash router and the three sections.
 
-import { api, ApiError, setToken, token, setUnauthorizedHandler } from './api.js';
+import { api, ApiError, setToken, token, setUnauthorizedHandler, setScopes, can } from './api.js';
 import { notice, showError } from './ui.js';
 import { endpointsView } from './endpoints.js';
 
@@ -48,7 +48,7 @@ async function whoami(candidate) {
     // A server without /api/whoami: any authenticated read proves the token.
     if (err.status === 404 && /no admin route/.test(err.message)) {
       await api('/endpoints', { tokenOverride: candidate });
-      return { name: 'admin', kind: 'unknown', scopes: [] };
+      return { name: 'admin', kind: 'unknown', scopes: ['*'] };
     }
     throw err;
   }
@@ -56,6 +56,8 @@ async function whoami(candidate) {
 
 async function signedIn(who) {
   state.who = who;
+  setScopes(who.scopes);
+  document.querySelector('#nav a[data-section="services"]').hidden = !can('services');
   $('signin').hidden = true;
   $('view').hidden = false;
   $('nav').hidden = false;

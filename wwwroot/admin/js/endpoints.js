@@ -1,7 +1,7 @@
 // Endpoints: the domain → collection → endpoint tree, the editor with its diagnostics, settings,
 // code history with diff and rollback, the request tester and the live view.
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, can } from './api.js';
 import { h, clear, toast, showError, confirmDialog, field, badge, fmtBytes, fmtTime, notice } from './ui.js';
 import { Editor } from './editor.js';
 
@@ -72,7 +72,12 @@ export async function endpointsView(view, parts) {
 
 export async function loadTree() {
   try {
-    const [domains, collections, endpoints] = await Promise.all([api('/domains'), api('/collections'), api('/endpoints')]);
+    // A key without domains:read or collections:read still sees its endpoints, grouped by host.
+    const [domains, collections, endpoints] = await Promise.all([
+      can('domains') ? api('/domains') : [],
+      can('collections') ? api('/collections') : [],
+      api('/endpoints'),
+    ]);
     tree.data = { domains, collections, endpoints };
   } catch (err) {
     showError(err, 'loading endpoints');
@@ -481,8 +486,10 @@ async function settingsPanel(panel, page) {
     }
   });
   const bindings = h('div.bindings');
-  clear(panel, form, h('h3', 'Bound services'), bindings);
-  await renderBindings(bindings, e.id);
+  clear(panel, form, can('services') ? [h('h3', 'Bound services'), bindings] : null);
+  if (can('services')) {
+    await renderBindings(bindings, e.id);
+  }
   return null;
 }
 
