@@ -171,6 +171,8 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
         var statusText = await status.TextContentAsync();
         var body = await page.Locator("pre.body").TextContentAsync();
         await session.ScreenshotAsync("endpoint-tester");
+        await page.ClickAsync(".result button.tab:text-is('hex')");
+        var hex = await page.Locator("pre.body").TextContentAsync();
 
         // Act: the call appears in the live view and its log (a few more calls from outside fill the charts)
         for (var i = 0; i < 20; i++)
@@ -204,6 +206,7 @@ public sealed class AdminPageBrowserTests(BrowserFixture fixture)
         diagnosticsAfterFix.ShouldBe(0);
         statusText.ShouldBe("200");
         body.ShouldNotBeNull().ShouldContain("\"hello\": \"browser\"");
+        hex.ShouldNotBeNull().ShouldStartWith("00000000  7b 22 68 65 6c 6c 6f 22");
         charts.ShouldBe(3);
         diffHead.ShouldNotBeNull().ShouldContain("v1 → editor");
         code.ShouldContain("hello from");
