@@ -86,10 +86,12 @@ def wait_http(url, headers=None, proc=None):
     raise RuntimeError(f"{url} did not answer within 60 s")
 
 
-def wrk(url, duration, connections=64, script=None):
+def wrk(url, duration, connections=64, script=None, headers=()):
     args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
     if script:
         args += ["-s", script]
+    for header in headers:
+        args += ["-H", header]
     out = subprocess.run(args + [url], check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0
@@ -98,15 +100,16 @@ def wrk(url, duration, connections=64, script=None):
     return {"rps": rps, "non2xx": non2xx, "socket_errors": errors, "p99": p99}
 
 
-def compare(name, urls, rounds, duration, script=None):
-    """Alternates the targets every round (order rotating); medians, and the ratio of the first target to the second."""
+def compare(name, urls, rounds, duration, script=None, headers=()):
+    """Alternates the targets every round (order rotating); medians, and the ratio of the first target to the second.
+    headers (strings "Name: value") are sent with every request to every target."""
     runs = {target: [] for target in urls}
     for target, url in urls.items():
-        wrk(url, 3, script=script)  # warm-up: JIT tiers, pools
+        wrk(url, 3, script=script, headers=headers)  # warm-up: JIT tiers, pools
     for r in range(rounds):
         order = list(urls) if r % 2 == 0 else list(reversed(urls))
         for target in order:
-            result = wrk(urls[target], duration, script=script)
+            result = wrk(urls[target], duration, script=script, headers=headers)
             runs[target].append(result)
             log(f"{name} round {r + 1} {target:5}: {result['rps']:9.0f} req/s  p99 {result['p99']:>8}  "
                 f"non-2xx {result['non2xx']}  socket errors {result['socket_errors']}")

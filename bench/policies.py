@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Traffic policies on the real, published edge binary, same run.
 
-(a) rate-limit cost: a hello endpoint with rate_limit (permits so large nothing is refused, key ip) against the same
-    hello without it, alternated every round; the ratio limited/plain (goal: cost < 3%).
+(a) rate-limit cost: a hello endpoint with rate_limit (permits so large nothing is refused, key ip) and one with
+    auth api_key plus rate_limit keyed by that verified key, against the same hello without either, alternated every
+    round; every request carries the same X-API-Key header; the ratios limited/plain and keyed/plain (goal: cost < 3%).
 (b) flood figure: p99 latency of a fast hello endpoint unloaded against its p99 while wrk floods a slow endpoint
     (handler waits SLOW_MS) whose max_concurrency is saturated; rounds alternate unloaded/flooded (goal: within 2x).
     Two floods: "queued" (the queue holds every flooding connection: requests wait, then time out with 503) and
@@ -84,12 +85,19 @@ def main():
         base = f"http://127.0.0.1:{edge.port}"
         endpoint(edge, "plain", "/plain", HELLO)
         endpoint(edge, "limited", "/limited", HELLO, {"rate_limit": {"permits": 1000000, "window_seconds": 1, "key": "ip"}})
+        keyed_id = edge.api("POST", "/api/endpoints", {"name": "keyed", "method": "GET", "path": "/keyed", "domain": "*", "code": HELLO,
+                                                        "auth": "api_key",
+                                                        "rate_limit": {"permits": 1000000, "window_seconds": 1, "key": "api_key"}})["id"]
+        edge.api("POST", f"/api/endpoints/{keyed_id}/deploy")
+        key = edge.api("POST", "/api/keys", {"name": "bench", "scopes": [f"endpoint:{keyed_id}"]})["key"]
         endpoint(edge, "fast", "/fast", HELLO)
         for name, fields in SCENARIOS.items():
             endpoint(edge, f"slow-{name}", f"/slow-{name}", SLOW, fields)
 
         # (a) rate-limit cost, alternated rounds.
-        cost = compare("rate-limit", {"limited": base + "/limited", "plain": base + "/plain"}, args.rounds, args.duration)
+        cost = compare("policies", {"limited": base + "/limited", "plain": base + "/plain", "keyed": base + "/keyed"},
+                       args.rounds, args.duration, headers=[f"X-API-Key: {key}"])
+        cost["keyed_ratio"] = cost["median_rps"]["keyed"] / cost["median_rps"]["plain"]
 
         # (b) flood figure: unloaded and flooded measurements alternate, per scenario.
         flood = {}
@@ -113,6 +121,7 @@ def main():
         for t, v in cost["median_rps"].items():
             print(f"  {t:8} median {v:9.0f} req/s")
         print(f"  ratio limited/plain {cost['ratio']:.3f}: cost {100 * (1 - cost['ratio']):.1f}% (goal < 3%); failures {cost['failures']}")
+        print(f"  ratio keyed/plain   {cost['keyed_ratio']:.3f}: cost {100 * (1 - cost['keyed_ratio']):.1f}% (API key check + rate limit by key; goal < 3%)")
         for name, f in flood.items():
             print(f"flood '{name}' ({SCENARIOS[name]}), fast endpoint p99 (median of rounds): unloaded "
                   f"{f['median_p99_ms']['unloaded']:.3f} ms, flooded {f['median_p99_ms']['flooded']:.3f} ms: "

@@ -33,13 +33,13 @@ internal static class MetricsApi
             var slots = manager.Registry.Find(id)?.Metrics.Slots(first, last) ?? [];
             var start = first / step * step;
             var count = (int)(((last / step * step) - start) / step) + 1;
-            var points = new Aggregate[count];
+            var points = new MetricsAggregate[count];
             for (var i = 0; i < count; i++)
             {
-                points[i] = new Aggregate();
+                points[i] = new MetricsAggregate();
             }
 
-            var totals = new Aggregate();
+            var totals = new MetricsAggregate();
             foreach (var slot in slots)
             {
                 points[(slot.Second - start) / step].Add(slot);
@@ -78,7 +78,7 @@ internal static class MetricsApi
             var first = last - seconds + 1;
             return AdminJson.Ok(store.ListEndpoints().Select(e =>
             {
-                var total = new Aggregate();
+                var total = new MetricsAggregate();
                 foreach (var slot in manager.Registry.Find(e.Id)?.Metrics.Slots(first, last) ?? [])
                 {
                     total.Add(slot);
@@ -115,30 +115,5 @@ internal static class MetricsApi
 
         problems.Add($"{name}: must be an integer between 1 and {max}, got '{raw}'");
         return fallback;
-    }
-
-    /// <summary>Slots summed: counts and a merged histogram.</summary>
-    private sealed class Aggregate
-    {
-        private readonly long[] _histogram = new long[LatencyHistogram.Buckets];
-
-        public long Requests { get; private set; }
-
-        public long Errors { get; private set; }
-
-        public long ClientErrors { get; private set; }
-
-        public void Add(MetricsSlot slot)
-        {
-            Requests += Volatile.Read(ref slot.Requests);
-            Errors += Volatile.Read(ref slot.Errors);
-            ClientErrors += Volatile.Read(ref slot.ClientErrors);
-            for (var i = 0; i < _histogram.Length; i++)
-            {
-                _histogram[i] += Volatile.Read(ref slot.Histogram[i]);
-            }
-        }
-
-        public double? Quantile(double q) => LatencyHistogram.Quantile(_histogram, q);
     }
 }

@@ -97,6 +97,8 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     MaxBodyBytes = settings.MaxBodyBytes ?? e.MaxBodyBytes,
                     FileRoots = settings.FileRoots is null ? e.FileRoots : settings.FileRoots.Length == 0 ? null : settings.FileRoots,
                     StreamBody = settings.StreamBody ?? e.StreamBody,
+                    Auth = settings.Auth ?? e.Auth,
+                    AllowedClientNames = settings.AllowedClientNames is null ? e.AllowedClientNames : settings.AllowedClientNames.Length == 0 ? null : settings.AllowedClientNames,
                 };
                 updates.Add((current.Id, Change));
                 var changed = Change(current);
@@ -129,6 +131,8 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     MaxBodyBytes = settings.MaxBodyBytes ?? EndpointRecord.DefaultMaxBodyBytes,
                     FileRoots = string.IsNullOrEmpty(settings.FileRoots) ? null : settings.FileRoots,
                     StreamBody = settings.StreamBody ?? false,
+                    Auth = settings.Auth ?? EndpointAuth.None,
+                    AllowedClientNames = string.IsNullOrEmpty(settings.AllowedClientNames) ? null : settings.AllowedClientNames,
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
@@ -470,6 +474,25 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
             errors.Add(new ImportError(item.Label, item.File, item.Pointer + "/x-edge/file_roots", rootsProblem));
         }
 
+        string? auth = null;
+        if (edge["auth"] is { } authNode)
+        {
+            if (authNode is JsonValue authValue && authValue.TryGetValue<string>(out var text) && EndpointAuth.All.Contains(text))
+            {
+                auth = text;
+            }
+            else
+            {
+                errors.Add(new ImportError(item.Label, item.File, item.Pointer + "/x-edge/auth", $"must be one of {string.Join(", ", EndpointAuth.All)}"));
+            }
+        }
+
+        var (clientNames, namesProblem) = ClientNamesOf(edge["allowed_client_names"]);
+        if (namesProblem is not null)
+        {
+            errors.Add(new ImportError(item.Label, item.File, item.Pointer + "/x-edge/allowed_client_names", namesProblem));
+        }
+
         var policies = Policies.PolicyPatch.Read(edge.ContainsKey, key => edge[key], (key, problem) =>
             errors.Add(new ImportError(item.Label, item.File, item.Pointer + "/x-edge/" + key, problem)));
         var settings = new EdgeSettings(
@@ -480,8 +503,37 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
             Flag("enabled"),
             edge.ContainsKey("file_roots") ? fileRoots ?? "" : null,
             Flag("stream_body"),
-            policies.Touched ? policies : null);
+            policies.Touched ? policies : null,
+            auth,
+            edge.ContainsKey("allowed_client_names") ? clientNames ?? "" : null);
         return errors.Count > before ? null : settings;
+    }
+
+    /// <summary>x-edge <c>allowed_client_names</c>: an array of names as JSON text (null when empty), or a problem.</summary>
+    private static (string? Names, string? Problem) ClientNamesOf(JsonNode? node)
+    {
+        if (node is null)
+        {
+            return (null, null);
+        }
+
+        if (node is not JsonArray array || array.Count > EndpointsApi.MaxClientNames)
+        {
+            return (null, $"must be an array of at most {EndpointsApi.MaxClientNames} names");
+        }
+
+        var names = new List<string>(array.Count);
+        foreach (var element in array)
+        {
+            if (element is not JsonValue value || !value.TryGetValue<string>(out var name) || name.Length is 0 or > 253)
+            {
+                return (null, "every name must be a string of 1 to 253 characters");
+            }
+
+            names.Add(name);
+        }
+
+        return (names.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(names), null);
     }
 
     private async Task<Dictionary<string, CompileFailedException>> CompileAllAsync(IEnumerable<string> codes, CancellationToken cancel)
@@ -545,11 +597,11 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
         public static Target Fail(int status, string message) => new("", null, null, null, (status, message));
     }
 
-    // FileRoots: the roots as JSON text; "" clears them; null leaves them as they are.
+    // FileRoots, AllowedClientNames: JSON text; "" clears them; null leaves them as they are.
     // Policies: the traffic-policy fields x-edge gave (rate_limit, max_concurrency, queue_*, cors); null when none.
     private sealed record EdgeSettings(
         int? TimeoutMs = null, int? DrainTimeoutMs = null, long? MaxBodyBytes = null, bool? Validate = null, bool? Enabled = null, string? FileRoots = null,
-        bool? StreamBody = null, Policies.PolicyPatch? Policies = null);
+        bool? StreamBody = null, Policies.PolicyPatch? Policies = null, string? Auth = null, string? AllowedClientNames = null);
 
     /// <summary>One route to import: a spec operation, a manifest route, or both.</summary>
     /// <remarks>A class, not a record: items are keys by identity while their state changes.</remarks>

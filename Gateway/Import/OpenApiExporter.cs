@@ -78,6 +78,7 @@ internal static class OpenApiExporter
                 ["validate_requests"] = endpoint.ValidateRequests,
                 ["stream_body"] = endpoint.StreamBody,
                 ["enabled"] = endpoint.Enabled,
+                ["auth"] = endpoint.Auth,
             };
             if (operationId != endpoint.Name)
             {
@@ -87,6 +88,11 @@ internal static class OpenApiExporter
             if (endpoint.FileRoots is { } roots)
             {
                 edge["file_roots"] = JsonNode.Parse(roots);
+            }
+
+            if (endpoint.AllowedClientNames is { } clientNames)
+            {
+                edge["allowed_client_names"] = JsonNode.Parse(clientNames);
             }
 
             if (endpoint.RateLimit is { } rateLimit)

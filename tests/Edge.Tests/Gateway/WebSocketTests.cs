@@ -64,6 +64,22 @@ public sealed class WebSocketTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task WebSocket_NodeClient_EchoesTextAndBinaryAndSeesTheCloseCode()
+    {
+        // Arrange: Node's own WebSocket client (undici), independent of .NET's.
+        var path = Unique.Path();
+        await _admin.DeployNewAsync(new EndpointSpec { Path = path, Code = Echo.Replace("VERSION", "node", StringComparison.Ordinal) });
+        var script = Path.Combine(AppContext.BaseDirectory, "Gateway", "Clients", "ws-client.mjs");
+
+        // Act
+        var (exit, output, errors) = await Curl.RunToolAsync("node", "--experimental-websocket", "--no-warnings", script, $"ws://127.0.0.1:{fixture.Edge.Port}{path}");
+
+        // Assert
+        exit.ShouldBe(0, errors);
+        output.Trim().ShouldBe("""{"received":[{"text":"node:hello"},{"binary":40000,"intact":true}],"code":4000,"reason":"bye to you"}""", errors);
+    }
+
+    [Fact]
     public async Task WebSocket_MessageOverTheLimit_ClosedWith1009()
     {
         // Arrange

@@ -159,6 +159,28 @@ public sealed class TestRequestApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task TestRequest_TlsOnlyGateway_GoesOverHttps()
+    {
+        // Arrange
+        using var dir = new TempDir();
+        var ca = TestCertificates.CreateCa("test-request CA");
+        var (cert, key) = TestCertificates.WritePem(TestCertificates.CreateServer(ca), dir.Path, "server");
+        await using var edge = await EdgeProcess.StartAsync(new EdgeProcessOptions { ExtraArgs = ["--tls-cert", cert, "--tls-key", key], GatewayTls = true, TrustedCa = ca });
+        var path = Unique.Path("try-tls");
+        await edge.Admin.DeployNewAsync(new EndpointSpec { Path = path, Code = """Response Handle(Context ctx, Request req) => Response.Text(200, req.Header("X-Forwarded-Proto") ?? "direct");""" });
+
+        // Act
+        var answer = (await edge.Admin.PostApiAsync("/api/test-request", new { method = "GET", path })).ShouldSucceed().Data;
+        var refused = await edge.Admin.PostApiAsync("/api/test-request", new { method = "GET", path = "/nothing" });
+
+        // Assert: the gateway port speaks only TLS, so any HTTP answer at all came over HTTPS.
+        answer.Num("status").ShouldBe(200);
+        answer.Str("body_text").ShouldBe("direct");
+        answer.GetProperty("headers").Str("x-request-id").ShouldNotBeNullOrEmpty();
+        refused.ShouldSucceed().Data.Num("status").ShouldBe(404);
+    }
+
+    [Fact]
     public async Task TestRequest_GatewayRefusesTheConnection_502WithTheReason()
     {
         // Arrange: one gateway connection at most, held by this test, so the admin server's is closed on accept.

@@ -57,6 +57,24 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task Https_H2load_NegotiatesH2ByAlpnAndServesEveryStream()
+    {
+        // Arrange
+        var (cert, key) = TestCertificates.WritePem(TestCertificates.CreateServer(_ca), _dir.Path, "server");
+        await using var edge = await StartAsync(["--tls-cert", cert, "--tls-key", key]);
+        var path = await DeployAsync(edge);
+
+        // Act: 4 TLS connections, 10 concurrent streams each.
+        var (exit, output, errors) = await Curl.RunToolAsync("h2load", "-n", "2000", "-c", "4", "-m", "10", $"https://127.0.0.1:{edge.Port}{path}");
+
+        // Assert
+        exit.ShouldBe(0, output + errors);
+        output.ShouldContain("Application protocol: h2");
+        output.ShouldContain("2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored");
+        output.ShouldContain("status codes: 2000 2xx, 0 3xx, 0 4xx, 0 5xx");
+    }
+
+    [Fact]
     public async Task Https_ExpiredWrongNameOrUnknownCa_CurlRefusesTheServer()
     {
         // Arrange: three gateways, each with one flaw in its certificate.
