@@ -140,8 +140,9 @@ internal static class ServiceSchemas
     }
 
     /// <summary>
-    /// Applies a partial config onto the stored one. A secret sent back as <see cref="Redacted"/> keeps the
-    /// stored secret, so a client may PUT what it got from GET without erasing passwords.
+    /// Applies a partial config onto the stored one. A secret left out, sent back as <see cref="Redacted"/> or sent
+    /// empty keeps the stored secret, so a client may PUT what it got from GET (or a form whose password box was left
+    /// blank) without erasing passwords; null clears it.
     /// </summary>
     public static JsonObject Merge(string type, JsonObject stored, JsonObject patch)
     {
@@ -151,7 +152,7 @@ internal static class ServiceSchemas
             : [];
         foreach (var (name, value) in patch)
         {
-            if (secrets.Contains(name) && value?.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == Redacted)
+            if (secrets.Contains(name) && value?.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is Redacted or "")
             {
                 continue;
             }

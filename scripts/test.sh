@@ -50,6 +50,8 @@ ensure_tools() {
   ensure_pkg h2load nghttp2-client
   ensure_pkg wrk wrk
   ensure_pkg node nodejs
+  # The admin page tests (tests/Edge.Tests/Browser) drive Debian's headless Chromium with Playwright.
+  ensure_pkg chromium chromium
 }
 
 # ---- backing services -------------------------------------------------------------------------

@@ -10,7 +10,12 @@ internal static class AdminApi
         DomainsApi.Map(api);
         CollectionsApi.Map(api);
         EndpointsApi.Map(api);
+        VersionsApi.Map(api);
+        MetricsApi.Map(api);
+        LogsApi.Map(api);
+        TestRequestApi.Map(api);
         ServicesApi.Map(api);
+        ServiceTypesApi.Map(api);
         MinioApi.Map(api);
         ImportApi.Map(api);
         ExportApi.Map(api);

@@ -32,22 +32,27 @@ internal sealed class AdminAuthMiddleware(RequestDelegate next, string token, Ke
         if (presented.StartsWith(KeyRing.AdminTag, StringComparison.Ordinal) &&
             keys.Verify(presented, ApiKeyRecord.Admin, out problem) is { } key)
         {
+            // GET /api/whoami answers any valid credential: the page asks it who it is before anything else.
             var (resource, action) = KeyScopes.ForAdminCall(http.Request.Method, path);
-            if (!KeyScopes.AllowsAdmin(key.Scopes, resource, action))
+            if (!IsWhoAmI(http.Request) && !KeyScopes.AllowsAdmin(key.Scopes, resource, action))
             {
                 return AdminJson.Fail(
                     StatusCodes.Status403Forbidden,
                     $"admin key '{key.Name}' lacks the scope {resource}:{action} (it has {string.Join(", ", key.Scopes)})").ExecuteAsync(http);
             }
 
-            http.Items[CallerKey] = new AdminCaller(key.Id, key.Name, key.Scopes);
+            http.Items[CallerKey] = new AdminCaller(key.Id, key.Name, key.Scopes, key.ExpiresAt);
             return next(http);
         }
 
         http.Response.Headers.WWWAuthenticate = "Bearer";
         var message = header.Length == 0
             ? "missing bearer token: send 'Authorization: Bearer <token>' (see DIR/admin-token or EDGE_ADMIN_TOKEN)"
-            : problem is null ? "invalid bearer token" : $"invalid admin key: {problem}";
+            : problem is null ? "invalid admin token"
+            : problem.Contains(" expired at ", StringComparison.Ordinal) ? $"admin key expired: {problem}"
+            : $"invalid admin key: {problem}";
         return AdminJson.Fail(StatusCodes.Status401Unauthorized, message).ExecuteAsync(http);
     }
+
+    private static bool IsWhoAmI(HttpRequest request) => request.Path.Equals("/api/whoami") && HttpMethods.IsGet(request.Method);
 }

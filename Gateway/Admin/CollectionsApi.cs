@@ -16,10 +16,10 @@ internal static class CollectionsApi
         api.MapGet("/collections/{id}", (string id, ConfigStore store) =>
             store.GetCollection(id) is { } c ? AdminJson.Ok(c) : AdminJson.NotFound("collection", id));
 
-        api.MapGet("/collections/{id}/endpoints", (string id, ConfigStore store) =>
+        api.MapGet("/collections/{id}/endpoints", (string id, ConfigStore store, Handlers.EndpointManager manager) =>
             store.GetCollection(id) is null
                 ? AdminJson.NotFound("collection", id)
-                : AdminJson.Ok(store.ListEndpoints(new EndpointFilter(CollectionId: id)).Select(EndpointView.From)));
+                : AdminJson.Ok(store.ListEndpoints(new EndpointFilter(CollectionId: id)).Select(e => EndpointView.From(e, manager.Registry.DrainingOf(e.Id)))));
 
         api.MapPost("/collections", async (HttpRequest request, ConfigStore store) =>
         {

@@ -7,7 +7,7 @@ using Edge.Gateway.Routing;
 
 namespace Edge.Gateway.Admin;
 
-/// <summary><c>/api/endpoints</c>: routes with handler code, and their compile / start / deploy / stop / logs.</summary>
+/// <summary><c>/api/endpoints</c>: routes with handler code, and their compile / start / deploy / stop (logs: <see cref="LogsApi"/>).</summary>
 internal static class EndpointsApi
 {
     public const int MaxCodeLength = 1024 * 1024;
@@ -30,7 +30,7 @@ internal static class EndpointsApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/endpoints", (HttpRequest request, ConfigStore store) =>
+        api.MapGet("/endpoints", (HttpRequest request, ConfigStore store, EndpointManager manager) =>
         {
             var query = request.Query;
             bool? enabled = null;
@@ -48,11 +48,11 @@ internal static class EndpointsApi
                 query.TryGetValue("domain", out var domain) ? domain.ToString() : null,
                 query.TryGetValue("collection_id", out var collection) ? collection.ToString() : null,
                 enabled);
-            return AdminJson.Ok(store.ListEndpoints(filter).Select(EndpointView.From));
+            return AdminJson.Ok(store.ListEndpoints(filter).Select(e => EndpointView.From(e, manager.Registry.DrainingOf(e.Id))));
         });
 
-        api.MapGet("/endpoints/{id}", (string id, ConfigStore store) =>
-            store.GetEndpoint(id) is { } e ? AdminJson.Ok(EndpointView.From(e)) : AdminJson.NotFound("endpoint", id));
+        api.MapGet("/endpoints/{id}", (string id, ConfigStore store, EndpointManager manager) =>
+            store.GetEndpoint(id) is { } e ? AdminJson.Ok(EndpointView.From(e, manager.Registry.DrainingOf(id))) : AdminJson.NotFound("endpoint", id));
 
         api.MapPost("/endpoints", async (HttpRequest request, ConfigStore store, EndpointManager manager) =>
         {
@@ -76,7 +76,7 @@ internal static class EndpointsApi
                 return problems;
             }
 
-            var created = store.InsertEndpoint(patch(draft), RouteKeyOf(patch(draft).Path));
+            var created = store.InsertEndpoint(patch(draft), RouteKeyOf(patch(draft).Path), AdminCaller.Of(request.HttpContext).Name);
             await manager.EndpointChangedAsync(created);
             return AdminJson.Ok(EndpointView.From(created), StatusCodes.Status201Created);
         });
@@ -111,14 +111,14 @@ internal static class EndpointsApi
             }
 
             // Read, patch and write in one transaction: concurrent edits of different fields all survive.
-            var updated = store.UpdateEndpoint(id, patch, e => RouteKeyOf(e.Path));
+            var updated = store.UpdateEndpoint(id, patch, e => RouteKeyOf(e.Path), AdminCaller.Of(request.HttpContext).Name);
             if (updated is null)
             {
                 return AdminJson.NotFound("endpoint", id);
             }
 
             await manager.EndpointChangedAsync(updated);
-            return AdminJson.Ok(EndpointView.From(updated));
+            return AdminJson.Ok(EndpointView.From(updated, manager.Registry.DrainingOf(id)));
         });
 
         api.MapDelete("/endpoints/{id}", (string id, ConfigStore store, EndpointManager manager) =>
@@ -164,29 +164,6 @@ internal static class EndpointsApi
 
         api.MapPost("/endpoints/{id}/stop", async (string id, EndpointManager manager) =>
             await manager.StopAsync(id) ? AdminJson.Ok(new { Status = EndpointStatus.Stopped }) : AdminJson.NotFound("endpoint", id));
-
-        api.MapGet("/endpoints/{id}/logs", (string id, HttpRequest request, ConfigStore store, EndpointManager manager) =>
-        {
-            if (store.GetEndpoint(id) is null)
-            {
-                return AdminJson.NotFound("endpoint", id);
-            }
-
-            var limit = 100;
-            if (request.Query.TryGetValue("limit", out var raw) &&
-                (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > EndpointLog.DefaultCapacity))
-            {
-                return AdminJson.Fail(StatusCodes.Status400BadRequest, $"invalid request: limit: must be an integer between 1 and {EndpointLog.DefaultCapacity}");
-            }
-
-            return AdminJson.Ok(manager.LogOf(id).Recent(limit).Select(l => new
-            {
-                Time = l.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-                l.Level,
-                l.Message,
-                l.RequestId,
-            }));
-        });
     }
 
     private static object CompileData(CompileOutcome outcome) => new

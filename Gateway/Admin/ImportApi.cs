@@ -49,7 +49,8 @@ internal static class ImportApi
                 Start = input.Bool("start") ?? false,
                 Partial = input.Bool("partial") ?? false,
                 Validate = input.Bool("validate") ?? true,
-                DryRun = input.Bool("dry_run") ?? false,
+                DryRun = input.Bool("dry_run") ?? QueryFlag(http.Request.Query, "dry_run", input),
+                CreatedBy = AdminCaller.Of(http).Name,
             };
             if (input.Problems() is { } problems)
             {
@@ -89,7 +90,7 @@ internal static class ImportApi
             var (source, sourceError) = ReadBundle(archive);
             return source is null
                 ? sourceError!
-                : Answer(await importer.ImportAsync(source, options!, http.RequestAborted));
+                : Answer(await importer.ImportAsync(source, options! with { CreatedBy = AdminCaller.Of(http).Name }, http.RequestAborted));
         });
     }
 
@@ -153,6 +154,23 @@ internal static class ImportApi
         {
             return (null, AdminJson.Fail(StatusCodes.Status400BadRequest, $"invalid spec: {ex.Message}"));
         }
+    }
+
+    /// <summary>A true/false query flag (<c>?dry_run=true</c>) next to a JSON body; false when absent.</summary>
+    private static bool QueryFlag(IQueryCollection query, string name, JsonInput input)
+    {
+        if (!query.TryGetValue(name, out var raw))
+        {
+            return false;
+        }
+
+        if (bool.TryParse(raw, out var value) || raw == "1" || raw == "0")
+        {
+            return value || raw == "1";
+        }
+
+        input.Error(name, $"must be true or false, got '{raw}'");
+        return false;
     }
 
     private static IResult Answer((int Status, string? Error, ImportReport Report) outcome) =>

@@ -4,12 +4,19 @@ using Edge.Gateway.Hosting;
 
 namespace Edge.Gateway.Admin;
 
-/// <summary><c>/api/health</c> (no token), <c>/api/stats</c> and <c>POST /api/shutdown</c>.</summary>
+/// <summary><c>/api/health</c> (no token), <c>/api/whoami</c>, <c>/api/stats</c> and <c>POST /api/shutdown</c>.</summary>
 internal static class SystemApi
 {
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/health", () => AdminJson.Ok(new { Status = "healthy", Version = EdgeVersion.Current }));
+
+        // Any valid credential may ask (AdminAuthMiddleware skips the scope check): the page's sign-in uses it.
+        api.MapGet("/whoami", (HttpContext http) =>
+        {
+            var caller = AdminCaller.Of(http);
+            return AdminJson.Ok(new { caller.Name, Kind = caller.KeyId is null ? "root" : "admin_key", caller.Scopes, caller.ExpiresAt });
+        });
 
         // Graceful: the answer goes out first, then the host stops accepting, drains in-flight requests and exits 0.
         api.MapPost("/shutdown", (HttpContext http, IHostApplicationLifetime lifetime) =>

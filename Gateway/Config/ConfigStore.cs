@@ -162,11 +162,11 @@ internal sealed partial class ConfigStore
     public EndpointRecord? GetEndpoint(string id) =>
         Query("SELECT * FROM endpoints WHERE id = $id", ReadEndpoint, ("$id", id)).FirstOrDefault();
 
-    public EndpointRecord InsertEndpoint(EndpointRecord e, string routeKey)
+    public EndpointRecord InsertEndpoint(EndpointRecord e, string routeKey, string? createdBy = null)
     {
         Write(conn =>
         {
-            InsertEndpoint(conn, e, routeKey);
+            InsertEndpoint(conn, e, routeKey, createdBy);
             return 0;
         }, $"an endpoint for {e.Method} {e.Path} on domain '{e.Domain}' already exists");
         return e;
@@ -176,8 +176,8 @@ internal sealed partial class ConfigStore
     /// Reads the endpoint, applies <paramref name="change"/> and writes it back in one transaction, so concurrent
     /// partial updates never undo each other; a code change keeps a new revision. Null when it does not exist.
     /// </summary>
-    public EndpointRecord? UpdateEndpoint(string id, Func<EndpointRecord, EndpointRecord> change, Func<EndpointRecord, string> routeKey) =>
-        Write(conn => UpdateEndpoint(conn, id, change, routeKey), "an endpoint with the same domain, method and path already exists");
+    public EndpointRecord? UpdateEndpoint(string id, Func<EndpointRecord, EndpointRecord> change, Func<EndpointRecord, string> routeKey, string? createdBy = null) =>
+        Write(conn => UpdateEndpoint(conn, id, change, routeKey, createdBy), "an endpoint with the same domain, method and path already exists");
 
     /// <summary>
     /// Writes a whole import in one transaction: an optional new or changed collection, new endpoints and changes
@@ -188,7 +188,8 @@ internal sealed partial class ConfigStore
         CollectionRecord? updateCollection,
         IReadOnlyList<EndpointRecord> inserts,
         IReadOnlyList<(string Id, Func<EndpointRecord, EndpointRecord> Change)> updates,
-        Func<EndpointRecord, string> routeKey) =>
+        Func<EndpointRecord, string> routeKey,
+        string? createdBy = null) =>
         Write(conn =>
         {
             if (insertCollection is { } c)
@@ -204,13 +205,13 @@ internal sealed partial class ConfigStore
             var written = new List<EndpointRecord>(inserts.Count + updates.Count);
             foreach (var e in inserts)
             {
-                InsertEndpoint(conn, e, routeKey(e));
+                InsertEndpoint(conn, e, routeKey(e), createdBy);
                 written.Add(e);
             }
 
             foreach (var (id, change) in updates)
             {
-                written.Add(UpdateEndpoint(conn, id, change, routeKey)
+                written.Add(UpdateEndpoint(conn, id, change, routeKey, createdBy)
                     ?? throw new StoreConflictException($"endpoint '{id}' was deleted while the import ran"));
             }
 
@@ -227,7 +228,7 @@ internal sealed partial class ConfigStore
             enabled = $enabled, updated_at = $updated WHERE id = $id
         """, CollectionParams(c));
 
-    private static void InsertEndpoint(SqliteConnection conn, EndpointRecord e, string routeKey)
+    private static void InsertEndpoint(SqliteConnection conn, EndpointRecord e, string routeKey, string? createdBy)
     {
         Exec(conn, """
             INSERT INTO endpoints (id, name, path, route_key, method, domain, collection_id, description, code,
@@ -239,11 +240,11 @@ internal sealed partial class ConfigStore
                 $enabled, $timeout_ms, $drain_timeout_ms, $max_body_bytes, $status, $revision,
                 $compiled_revision, $running_revision, $last_error, $created, $updated)
             """, EndpointParams(e, routeKey));
-        Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
-            ("$id", e.Id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.CreatedAt));
+        Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at, created_by) VALUES ($id, $rev, $code, $at, $by)",
+            ("$id", e.Id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.CreatedAt), ("$by", createdBy));
     }
 
-    private EndpointRecord? UpdateEndpoint(SqliteConnection conn, string id, Func<EndpointRecord, EndpointRecord> change, Func<EndpointRecord, string> routeKey)
+    private EndpointRecord? UpdateEndpoint(SqliteConnection conn, string id, Func<EndpointRecord, EndpointRecord> change, Func<EndpointRecord, string> routeKey, string? createdBy)
     {
         var current = Query(conn, "SELECT * FROM endpoints WHERE id = $id", ReadEndpoint, ("$id", id)).FirstOrDefault();
         if (current is null)
@@ -255,8 +256,8 @@ internal sealed partial class ConfigStore
         if (current.Code != e.Code)
         {
             e = e with { Revision = current.Revision + 1 };
-            Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at) VALUES ($id, $rev, $code, $at)",
-                ("$id", id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.UpdatedAt));
+            Exec(conn, "INSERT INTO endpoint_revisions (endpoint_id, revision, code, created_at, created_by) VALUES ($id, $rev, $code, $at, $by)",
+                ("$id", id), ("$rev", e.Revision), ("$code", e.Code), ("$at", e.UpdatedAt), ("$by", createdBy));
         }
 
         Exec(conn, """
@@ -305,13 +306,17 @@ internal sealed partial class ConfigStore
 
     public EndpointRevision? GetRevision(string endpointId, int revision) =>
         Query("SELECT * FROM endpoint_revisions WHERE endpoint_id = $id AND revision = $rev",
-            r => new EndpointRevision(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(4), r.IsDBNull(3) ? null : r.GetString(3)),
+            ReadRevision,
             ("$id", endpointId), ("$rev", revision)).FirstOrDefault();
 
     public IReadOnlyList<EndpointRevision> ListRevisions(string endpointId) =>
         Query("SELECT * FROM endpoint_revisions WHERE endpoint_id = $id ORDER BY revision",
-            r => new EndpointRevision(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(4), r.IsDBNull(3) ? null : r.GetString(3)),
+            ReadRevision,
             ("$id", endpointId));
+
+    private static EndpointRevision ReadRevision(SqliteDataReader r) => new(
+        r.GetString(r.GetOrdinal("endpoint_id")), r.GetInt32(r.GetOrdinal("revision")), r.GetString(r.GetOrdinal("code")),
+        r.GetString(r.GetOrdinal("created_at")), Str(r, "compile_hash"), Str(r, "created_by"));
 
     public void SetRevisionHash(string endpointId, int revision, string hash) =>
         Write(conn => Exec(conn, "UPDATE endpoint_revisions SET compile_hash = $h WHERE endpoint_id = $id AND revision = $rev",

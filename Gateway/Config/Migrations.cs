@@ -120,6 +120,11 @@ internal static class Migrations
         ALTER TABLE endpoints ADD COLUMN queue_timeout_ms INTEGER;
         ALTER TABLE endpoints ADD COLUMN cors TEXT;
         """,
+
+        // 7: who saved each revision (the admin caller: 'root' or an admin key's name; null for older rows and the CLI).
+        """
+        ALTER TABLE endpoint_revisions ADD COLUMN created_by TEXT;
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -14,6 +14,19 @@ internal sealed class EndpointLog(TimeProvider time, int capacity = EndpointLog.
     private readonly EndpointLogEntry?[] _ring = new EndpointLogEntry?[capacity];
     private readonly Lock _lock = new();
     private long _written;
+    private TaskCompletionSource? _waiter;
+
+    /// <summary>The sequence number of the newest line (0 before the first).</summary>
+    public long LastSeq
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _written;
+            }
+        }
+    }
 
     public void Info(string message, string? requestId = null) => Add("info", message, requestId);
 
@@ -40,6 +53,52 @@ internal sealed class EndpointLog(TimeProvider time, int capacity = EndpointLog.
         }
     }
 
+    /// <summary>Up to <paramref name="limit"/> lines numbered after <paramref name="seq"/> that the ring still holds, oldest first.</summary>
+    public IReadOnlyList<EndpointLogEntry> After(long seq, int limit)
+    {
+        lock (_lock)
+        {
+            var first = Math.Max(Math.Max(seq, 0), _written - _ring.Length);
+            var count = (int)Math.Min(Math.Max(_written - first, 0), limit);
+            var result = new EndpointLogEntry[count];
+            for (var i = 0; i < count; i++)
+            {
+                result[i] = _ring[(first + i) % _ring.Length]!;
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Completes when a line numbered after <paramref name="seq"/> exists (true) or <paramref name="timeout"/> passes
+    /// (false). One shared waiter, created only while someone waits, so writing a line costs no allocation otherwise.
+    /// </summary>
+    public async Task<bool> WaitAfterAsync(long seq, TimeSpan timeout, CancellationToken cancel)
+    {
+        Task waiting;
+        lock (_lock)
+        {
+            if (_written > seq)
+            {
+                return true;
+            }
+
+            _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiting = _waiter.Task;
+        }
+
+        try
+        {
+            await waiting.WaitAsync(timeout, time, cancel);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     private void Add(string level, string message, string? requestId)
     {
         if (message.Length > MaxLineLength)
@@ -47,11 +106,15 @@ internal sealed class EndpointLog(TimeProvider time, int capacity = EndpointLog.
             message = string.Concat(message.AsSpan(0, MaxLineLength), "… (truncated)");
         }
 
-        var entry = new EndpointLogEntry(time.GetUtcNow(), level, message, requestId);
+        TaskCompletionSource? waiter;
         lock (_lock)
         {
-            _ring[_written % _ring.Length] = entry;
+            _ring[_written % _ring.Length] = new EndpointLogEntry(time.GetUtcNow(), level, message, requestId, _written + 1);
             _written++;
+            waiter = _waiter;
+            _waiter = null;
         }
+
+        waiter?.TrySetResult();
     }
 }

@@ -56,6 +56,41 @@ internal sealed partial class EndpointManager(
     }
 
     /// <summary>
+    /// Saves the code of <paramref name="version"/> as a new revision (by <paramref name="createdBy"/>), compiles it
+    /// and, if the endpoint was serving, swaps it in like a deploy (the serving version drains). The old code is
+    /// compiled before anything is stored: if it no longer compiles this throws <see cref="CompileFailedException"/>
+    /// and nothing changes. Null when the endpoint or the version does not exist.
+    /// </summary>
+    public async Task<RollbackOutcome?> RollbackAsync(string endpointId, int version, string? createdBy)
+    {
+        using var _ = await LockAsync(endpointId);
+        if (store.GetRevision(endpointId, version) is not { } target)
+        {
+            return null;
+        }
+
+        compiler.Compile(target.Code);
+        var serving = registry.Find(endpointId)?.Current is not null;
+        var updated = store.UpdateEndpoint(endpointId, e => e with { Code = target.Code }, e => RouteKeyOf(e.Path), createdBy);
+        if (updated is null)
+        {
+            return null;
+        }
+
+        LogOf(endpointId).Info($"revision {updated.Revision} rolls back to the code of revision {version}");
+        CompileLocked(endpointId);
+        if (!serving)
+        {
+            return new RollbackOutcome(updated.Revision, version, EndpointStatus.Compiled, null);
+        }
+
+        var started = StartLocked(endpointId);
+        return new RollbackOutcome(updated.Revision, version, EndpointStatus.Running, started.ReplacedRevision);
+    }
+
+    private static string RouteKeyOf(string path) => RoutePattern.TryParse(path, out var pattern, out _) ? pattern!.Key : path;
+
+    /// <summary>
     /// Compiles (and with <paramref name="start"/> starts) many endpoints at once, as an import does: compiles run on
     /// every core, and the outcomes are recorded in one store transaction instead of three per endpoint. Each
     /// endpoint's lock is held until its outcome is stored, so a concurrent deploy of the same endpoint waits.

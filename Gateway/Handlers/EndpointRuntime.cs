@@ -17,6 +17,9 @@ internal sealed class EndpointRuntime(string id, EndpointLog log) : IRouteTarget
     public HandlerVersion? Current => Volatile.Read(ref _current);
     public long Handled => Interlocked.Read(ref _handled);
 
+    /// <summary>Live per-second counts and latencies (recorded by the gateway unless <c>--endpoint-metrics off</c>).</summary>
+    public EndpointMetrics Metrics { get; } = new();
+
     public EndpointLimits Limits
     {
         get => Volatile.Read(ref _limits);

@@ -79,6 +79,24 @@ internal sealed partial class HandlerRegistry : IDisposable
     /// <summary>Requests answered by handlers since start, deleted endpoints included.</summary>
     public long RequestsHandled => Interlocked.Read(ref _handledByRemoved) + _runtimes.Values.Sum(r => r.Handled);
 
+    /// <summary>How many replaced versions of the endpoint are still draining.</summary>
+    public int DrainingOf(string endpointId)
+    {
+        lock (_lock)
+        {
+            var count = 0;
+            foreach (var (version, _) in _draining)
+            {
+                if (version.EndpointId == endpointId)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
     public RegistryStats Stats()
     {
         int loaded = 0, active = 0;

@@ -38,6 +38,8 @@ internal static class CommandLine
           --stream-max-bytes N  largest /stream/upload body                       (EDGE_STREAM_MAX_BYTES, default 10 GiB)
           --stream-auth api_key|none
                               whether the /stream routes need a traffic key (scope * or stream)   (EDGE_STREAM_AUTH, default api_key)
+          --endpoint-metrics on|off
+                              per-endpoint request counts and latencies for the admin API   (EDGE_ENDPOINT_METRICS, default on)
           --version           print the version and exit
           --help              print this help and exit
 
@@ -71,6 +73,7 @@ internal static class CommandLine
         string? streamStorage = env("EDGE_STREAM_STORAGE");
         string? streamMaxBytes = env("EDGE_STREAM_MAX_BYTES");
         string? streamAuth = env("EDGE_STREAM_AUTH");
+        string? endpointMetrics = env("EDGE_ENDPOINT_METRICS");
 
         var i = 0;
         if (args.Length > 0 && args[0] == "serve")
@@ -101,7 +104,7 @@ internal static class CommandLine
                 case "--data" or "--port" or "--admin-port" or "--bind" or "--admin-bind" or "--h2c-port"
                     or "--tls-cert" or "--tls-key" or "--http-port" or "--admin-tls-cert" or "--admin-tls-key" or "--client-ca" or "--client-cert-mode"
                     or "--trusted-proxies" or "--max-concurrent-requests" or "--max-connections" or "--header-timeout" or "--bus"
-                    or "--stream-storage" or "--stream-max-bytes" or "--stream-auth":
+                    or "--stream-storage" or "--stream-max-bytes" or "--stream-auth" or "--endpoint-metrics":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -135,6 +138,7 @@ internal static class CommandLine
                         case "--stream-storage": streamStorage = value; break;
                         case "--stream-max-bytes": streamMaxBytes = value; break;
                         case "--stream-auth": streamAuth = value; break;
+                        case "--endpoint-metrics": endpointMetrics = value; break;
                         default: adminBind = value; break;
                     }
 
@@ -261,6 +265,11 @@ internal static class CommandLine
             return Fail($"--stream-auth must be api_key or none, got '{streamAuth}'");
         }
 
+        if (endpointMetrics is not null and not "on" and not "off")
+        {
+            return Fail($"--endpoint-metrics must be on or off, got '{endpointMetrics}'");
+        }
+
         var options = new EdgeOptions
         {
             BusRedisService = busRedis,
@@ -286,6 +295,7 @@ internal static class CommandLine
             StreamStorage = storage,
             StreamMaxBytes = maxStream,
             StreamAuth = streamAuth ?? Config.EndpointAuth.ApiKey,
+            EndpointMetrics = endpointMetrics != "off",
             AdminToken = string.IsNullOrEmpty(env("EDGE_ADMIN_TOKEN")) ? null : env("EDGE_ADMIN_TOKEN"),
         };
         return new Result(options, null, 0);

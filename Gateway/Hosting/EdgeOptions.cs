@@ -74,6 +74,9 @@ internal sealed record EdgeOptions
     /// <summary>The largest body <c>POST /stream/upload</c> takes (413 beyond).</summary>
     public long StreamMaxBytes { get; init; } = Uploads.StreamStorageSpec.DefaultMaxBytes;
 
+    /// <summary>Whether the gateway counts requests and latencies per endpoint (<c>--endpoint-metrics</c>, default on).</summary>
+    public bool EndpointMetrics { get; init; } = true;
+
     /// <summary>Token from EDGE_ADMIN_TOKEN; null means read or generate DIR/admin-token.</summary>
     public string? AdminToken { get; init; }
 

@@ -59,7 +59,7 @@ internal static partial class GatewayApplicationExtensions
         return Task.CompletedTask;
     }
 
-    /// <summary>The admin port: bearer-token check, error envelope, then the admin API.</summary>
+    /// <summary>The admin port: the admin page, bearer-token check, error envelope, then the admin API.</summary>
     public static WebApplication MapAdmin(this WebApplication app)
     {
         var token = app.Services.GetRequiredService<AdminTokenHolder>().Token;
@@ -75,6 +75,8 @@ internal static partial class GatewayApplicationExtensions
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
             return next(http);
         });
+        // The page before the token check: it is public, and holds no secret.
+        app.UseMiddleware<AdminPage>(AdminAssets.FromAssembly(typeof(AdminPage).Assembly));
         app.UseMiddleware<AdminAuthMiddleware>(token);
         app.Use(async (http, next) =>
         {

@@ -18,4 +18,7 @@ internal sealed record ImportOptions
 
     /// <summary>Report what would be created and updated without writing anything.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>The admin caller recorded as the author of the revisions the import writes (null from the command line).</summary>
+    public string? CreatedBy { get; init; }
 }

@@ -12,6 +12,9 @@ internal sealed record ImportReport
     public bool DryRun { get; init; }
     public double DurationMs { get; init; }
     public IReadOnlyList<ImportedEndpoint> Endpoints { get; init; } = [];
+
+    /// <summary>The collection and every endpoint of the import with what it does to each (create, update, unchanged).</summary>
+    public IReadOnlyList<ImportPreviewItem> Items { get; init; } = [];
     public IReadOnlyList<object> Errors { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

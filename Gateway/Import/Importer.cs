@@ -43,6 +43,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
         var updates = new List<(string Id, Func<EndpointRecord, EndpointRecord> Change)>();
         var planned = new List<(Item Item, EndpointRecord Final, bool Created)>();
         var validators = new Dictionary<Item, RequestValidator>();
+        var unchanged = new HashSet<string>(StringComparer.Ordinal);
         var now = store.Now();
         foreach (var item in items)
         {
@@ -100,7 +101,13 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
                     AllowedClientNames = settings.AllowedClientNames is null ? e.AllowedClientNames : settings.AllowedClientNames.Length == 0 ? null : settings.AllowedClientNames,
                 };
                 updates.Add((current.Id, Change));
-                planned.Add((item, Change(current), false));
+                var changed = Change(current);
+                if (changed == current)
+                {
+                    unchanged.Add(current.Id);
+                }
+
+                planned.Add((item, changed, false));
                 existing.Remove((item.Method, RouteKey(item.Path)));
             }
             else
@@ -171,6 +178,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
             Endpoints = [.. planned.Select(p => View(p.Final, p.Item, p.Created ? "created" : "updated"))],
             Errors = [.. errors.Select(View)],
             Warnings = warnings,
+            Items = PreviewOf(target, planned.Select(p => (p.Final, p.Created ? "create" : unchanged.Contains(p.Final.Id) ? "unchanged" : "update"))),
         };
 
         if (errors.Count > 0 && !options.Partial)
@@ -188,7 +196,7 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
         IReadOnlyList<EndpointRecord> written;
         try
         {
-            written = store.ApplyImport(target.NewCollection, target.UpdatedCollection, inserts, updates, e => RouteKey(e.Path));
+            written = store.ApplyImport(target.NewCollection, target.UpdatedCollection, inserts, updates, e => RouteKey(e.Path), options.CreatedBy);
         }
         catch (StoreConflictException ex)
         {
@@ -552,6 +560,19 @@ internal sealed partial class Importer(ConfigStore store, EndpointManager manage
 
     private static ImportedEndpoint View(EndpointRecord e, Item item, string action) =>
         new(e.Id, e.Name, e.Method, e.Path, action, e.Status, item.File, item.File is null && item.Code is null && action == "created", e.ValidateRequests);
+
+    private static IReadOnlyList<ImportPreviewItem> PreviewOf(Target target, IEnumerable<(EndpointRecord Endpoint, string Action)> endpoints)
+    {
+        var items = new List<ImportPreviewItem>();
+        if (target.Collection is { } c)
+        {
+            items.Add(new ImportPreviewItem("collection", c.Name, null, null,
+                target.NewCollection is not null ? "create" : target.UpdatedCollection is not null ? "update" : "unchanged"));
+        }
+
+        items.AddRange(endpoints.Select(e => new ImportPreviewItem("endpoint", e.Endpoint.Name, e.Endpoint.Method, e.Endpoint.Path, e.Action)));
+        return items;
+    }
 
     private static object View(ImportError e) => new
     {

@@ -69,16 +69,18 @@ internal static class KeyScopes
             "endpoints" => "endpoints",
             "import" => "endpoints",
             "export" => "endpoints",
+            "metrics" => "endpoints",
+            "test-request" => "endpoints",
             "domains" => "domains",
             "collections" => "collections",
-            "services" or "minio" => "services",
+            "services" or "minio" or "service-types" => "services",
             "keys" => "keys",
             "admin-keys" => "admin-keys",
             _ => "system",
         };
 
-        // Imports create endpoints: a write whatever the method says.
-        return (resource, first == "import" ? "write" : action);
+        // Imports create endpoints, and a test request calls one: writes whatever the method says.
+        return (resource, first is "import" or "test-request" ? "write" : action);
     }
 
     /// <summary>Whether admin <paramref name="scopes"/> grant <paramref name="action"/> on <paramref name="resource"/>.</summary>
