@@ -44,11 +44,25 @@ internal static class EndpointsApi
                 enabled = parsed;
             }
 
+            var summary = false;
+            if (query.TryGetValue("fields", out var fields))
+            {
+                if (fields.ToString() is not ("full" or "summary"))
+                {
+                    return AdminJson.Fail(StatusCodes.Status400BadRequest, $"invalid request: fields: must be 'full' or 'summary', got '{fields}'");
+                }
+
+                summary = fields == "summary";
+            }
+
             var filter = new EndpointFilter(
                 query.TryGetValue("domain", out var domain) ? domain.ToString() : null,
                 query.TryGetValue("collection_id", out var collection) ? collection.ToString() : null,
                 enabled);
-            return AdminJson.Ok(store.ListEndpoints(filter).Select(e => EndpointView.From(e, manager.Registry.DrainingOf(e.Id))));
+            var endpoints = store.ListEndpoints(filter);
+            return summary
+                ? AdminJson.Ok(endpoints.Select(e => EndpointSummaryView.From(e, manager.Registry.DrainingOf(e.Id))))
+                : AdminJson.Ok(endpoints.Select(e => EndpointView.From(e, manager.Registry.DrainingOf(e.Id))));
         });
 
         api.MapGet("/endpoints/{id}", (string id, ConfigStore store, EndpointManager manager) =>

@@ -24,7 +24,13 @@ public class PolicyBenchmarks
     {
         var record = new EndpointRecord
         {
-            Id = "bench", Name = "bench", Path = "/hello", Method = "GET", Domain = "*", CreatedAt = "", UpdatedAt = "",
+            Id = "bench",
+            Name = "bench",
+            Path = "/hello",
+            Method = "GET",
+            Domain = "*",
+            CreatedAt = "",
+            UpdatedAt = "",
             RateLimit = """{"permits":1000000,"window_seconds":1,"key":"ip"}""",
         };
         _rateLimit = EndpointPolicies.Build(record, null, TimeProvider.System)!;

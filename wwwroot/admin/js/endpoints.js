@@ -76,7 +76,7 @@ export async function loadTree() {
     const [domains, collections, endpoints] = await Promise.all([
       can('domains') ? api('/domains') : [],
       can('collections') ? api('/collections') : [],
-      api('/endpoints'),
+      api('/endpoints?fields=summary'),
     ]);
     tree.data = { domains, collections, endpoints };
   } catch (err) {
@@ -560,19 +560,8 @@ async function renderBindings(host, endpointId) {
 async function historyPanel(panel, page) {
   const id = encodeURIComponent(page.endpoint.id);
   const diffHost = h('div.diff-host');
-  let versions;
-  let legacy = false;
-  try {
-    versions = await api(`/endpoints/${id}/versions`);
-  } catch (err) {
-    // A server without /versions yet: fall back to /revisions (no author, no rollback).
-    if (err.status !== 404 || !/no admin route/.test(err.message)) {
-      throw err;
-    }
-    legacy = true;
-    versions = (await api(`/endpoints/${id}/revisions`)).map((r) => ({ version: r.revision, created_at: r.created_at, compiled: r.compiled, code: r.code, code_bytes: r.code.length })).reverse();
-  }
-  const codeOf = async (v) => (legacy || v.code !== undefined ? v.code : (await api(`/endpoints/${id}/versions/${v.version}`)).code);
+  const versions = await api(`/endpoints/${id}/versions`);
+  const codeOf = async (v) => (v.code !== undefined ? v.code : (await api(`/endpoints/${id}/versions/${v.version}`)).code);
   const rows = versions.map((v) =>
     h(
       'li.version',
@@ -603,7 +592,7 @@ async function historyPanel(panel, page) {
           },
           'Diff',
         ),
-        h('button', { type: 'button', onclick: () => rollback(page, v.version, panel), disabled: legacy || v.current }, 'Roll back'),
+        h('button', { type: 'button', onclick: () => rollback(page, v.version, panel), disabled: v.current }, 'Roll back'),
       ),
     ),
   );

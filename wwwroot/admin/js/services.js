@@ -238,7 +238,7 @@ function actionsCard(service) {
 async function bindingsCard(service) {
   const card = h('div.card', h('h3', 'Bound to'));
   try {
-    const endpoints = await api('/endpoints');
+    const endpoints = await api('/endpoints?fields=summary');
     // One request per endpoint: fine for the tens of endpoints an edge box holds; capped at 200.
     const lists = await Promise.all(endpoints.slice(0, 200).map((e) => api(`/endpoints/${encodeURIComponent(e.id)}/services`).then((b) => [e, b])));
     const bound = lists.flatMap(([e, b]) => b.filter((x) => x.service_id === service.id).map((x) => [e, x]));

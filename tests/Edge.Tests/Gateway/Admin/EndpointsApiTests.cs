@@ -297,6 +297,32 @@ public sealed class EndpointsApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task List_FieldsSummary_NoCodeButItsSizeAndTheStatus()
+    {
+        // Arrange
+        var host = Unique.Host();
+        var code = Hello + "\n// " + new string('x', 5000);
+        var id = (await _admin.CreateEndpointAsync(new EndpointSpec { Path = Unique.Path("sum"), Domain = host, Code = code })).ShouldSucceed().Id;
+
+        // Act
+        var summary = await _admin.GetApiAsync($"/api/endpoints?domain={host}&fields=summary");
+        var full = await _admin.GetApiAsync($"/api/endpoints?domain={host}&fields=full");
+        var bad = await _admin.GetApiAsync($"/api/endpoints?fields=everything");
+
+        // Assert
+        var item = summary.ShouldSucceed().Items.ShouldHaveSingleItem();
+        item.Str("id").ShouldBe(id);
+        item.Str("status").ShouldBe("created");
+        item.Num("code_bytes").ShouldBe(code.Length);
+        item.Num("draining").ShouldBe(0);
+        item.TryGetProperty("code", out _).ShouldBeFalse();
+        item.TryGetProperty("openapi", out _).ShouldBeFalse();
+        summary.Body.Length.ShouldBeLessThan(1000);
+        full.ShouldSucceed().Items.ShouldHaveSingleItem().Str("code").ShouldBe(code);
+        bad.ShouldFail(HttpStatusCode.BadRequest).Error.ShouldBe("invalid request: fields: must be 'full' or 'summary', got 'everything'");
+    }
+
+    [Fact]
     public async Task Delete_Endpoint_ThenGetReturns404()
     {
         // Arrange
