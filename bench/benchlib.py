@@ -116,4 +116,6 @@ def compare(name, urls, rounds, duration, script=None, headers=()):
     med = {t: statistics.median(x["rps"] for x in v) for t, v in runs.items()}
     bad = sum(x["non2xx"] + x["socket_errors"] for v in runs.values() for x in v)
     first, second = list(urls)[:2]
-    return {"runs": runs, "median_rps": med, "ratio": med[first] / med[second], "failures": bad}
+    # Paired: the two targets of one round ran back to back, so their ratio cancels the machine's drift between rounds.
+    paired = statistics.median(a["rps"] / b["rps"] for a, b in zip(runs[first], runs[second]))
+    return {"runs": runs, "median_rps": med, "ratio": med[first] / med[second], "paired_ratio": paired, "failures": bad}

@@ -59,7 +59,7 @@ internal sealed class KeyRing
         }
     }
 
-    /// <summary>When the key was last accepted since this process started, or null.</summary>
+    /// <summary>When the key was last accepted since this process started (to the second), or null.</summary>
     public DateTimeOffset? LastUsed(string id) =>
         _byId.TryGetValue(id, out var entry) && Volatile.Read(ref entry.LastUsedTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
@@ -110,7 +110,11 @@ internal sealed class KeyRing
             return null;
         }
 
-        Volatile.Write(ref entry.LastUsedTicks, now.UtcTicks);
+        // PERF: written at most once a second, so concurrent requests with one key do not bounce its cache line.
+        if (now.UtcTicks - Volatile.Read(ref entry.LastUsedTicks) >= TimeSpan.TicksPerSecond)
+        {
+            Volatile.Write(ref entry.LastUsedTicks, now.UtcTicks);
+        }
         problem = null;
         return entry.Record;
     }
