@@ -216,6 +216,9 @@ public sealed class TlsTests : IDisposable
             TimeSpan.FromSeconds(15),
             pollMs: 250);
 
+        // The log line follows the swap and reaches the captured output a moment later.
+        await Eventually.HoldsAsync(() => Task.FromResult(edge.StdOut.Contains("reloaded", StringComparison.OrdinalIgnoreCase)), TimeSpan.FromSeconds(5), pollMs: 50);
+
         // Assert
         after.ShouldBe(renewed.Thumbprint);
         before.Thumbprint.ShouldNotBe(renewed.Thumbprint);
