@@ -11,7 +11,7 @@ namespace Edge.Gateway;
 internal static class EndpointAuthorizer
 {
     /// <summary>Null when the request may go on (with the verified key, if any), else the status and message to answer.</summary>
-    public static (int Status, string Message)? Check(HttpContext http, EndpointLimits limits, string endpointId, KeyRing keys, out ApiKeyRecord? key)
+    public static (int Status, string Message)? Check(HttpContext http, EndpointLimits limits, string endpointId, KeyRing keys, out Sdk.ApiKeyInfo? key)
     {
         key = null;
         switch (limits.Auth)
@@ -24,7 +24,7 @@ internal static class EndpointAuthorizer
                     return (401, "this endpoint needs an API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
                 }
 
-                key = keys.Verify(presented, ApiKeyRecord.Traffic, out var problem);
+                key = keys.VerifyTraffic(presented, out var problem);
                 if (key is null)
                 {
                     http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";

@@ -113,7 +113,7 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             var limits = runtime.Limits;
             // CORS headers first, so a browser can read even a 401 or 429 refusal.
             limits.Policies?.Cors?.ApplyToActual(http);
-            Config.ApiKeyRecord? key = null;
+            ApiKeyInfo? key = null;
             if (!ReferenceEquals(limits.Auth, Config.EndpointAuth.None) &&
                 EndpointAuthorizer.Check(http, limits, runtime.Id, keys, out key) is { } refused)
             {
@@ -151,10 +151,7 @@ internal sealed partial class GatewayMiddleware(RouteTableHolder routes, Timeout
             var handlerRequest = limits.StreamBody
                 ? new Request(http, null, match.Parameters, version.JsonOptions, requestId, new LimitedBodyStream(request.Body, limits.MaxBodyBytes))
                 : new Request(http, body, match.Parameters, version.JsonOptions, requestId);
-            if (key is not null)
-            {
-                handlerRequest.ApiKey = new ApiKeyInfo(key.Id, key.Name, key.Scopes);
-            }
+            handlerRequest.ApiKey = key;
 
             var started = Stopwatch.GetTimestamp();
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Edge.Gateway.Config;
+using Edge.Sdk;
 
 namespace Edge.Gateway.Keys;
 
@@ -83,7 +84,17 @@ internal sealed class KeyRing
     /// The key of <paramref name="kind"/> that <paramref name="presented"/> is, if it is valid now; otherwise null and
     /// <paramref name="problem"/> says why (without echoing the key).
     /// </summary>
-    public ApiKeyRecord? Verify(ReadOnlySpan<char> presented, string kind, out string? problem)
+    public ApiKeyRecord? Verify(ReadOnlySpan<char> presented, string kind, out string? problem) =>
+        Find(presented, kind, out problem)?.Record;
+
+    /// <summary>
+    /// The traffic key <paramref name="presented"/> is, as handlers see it (PERF: one instance per key, made when the ring
+    /// is built, so a request with a key costs no allocation); otherwise null and <paramref name="problem"/> says why.
+    /// </summary>
+    public ApiKeyInfo? VerifyTraffic(ReadOnlySpan<char> presented, out string? problem) =>
+        Find(presented, ApiKeyRecord.Traffic, out problem)?.Caller;
+
+    private Entry? Find(ReadOnlySpan<char> presented, string kind, out string? problem)
     {
         var tag = kind == ApiKeyRecord.Admin ? AdminTag : TrafficTag;
         presented = presented.Trim();
@@ -116,7 +127,7 @@ internal sealed class KeyRing
             Volatile.Write(ref entry.LastUsedTicks, now.UtcTicks);
         }
         problem = null;
-        return entry.Record;
+        return entry;
     }
 
     /// <summary>The secret against the entry's: its kept bytes once known, else its hash (constant time either way).</summary>
@@ -131,12 +142,12 @@ internal sealed class KeyRing
 
         if (Volatile.Read(ref entry.Secret) is { } known)
         {
-            return CryptographicOperations.FixedTimeEquals(utf8, known);
+            return ConstantTime.Equals(utf8, known);
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(utf8, hash);
-        if (!CryptographicOperations.FixedTimeEquals(hash, entry.Record.SecretHash))
+        if (!ConstantTime.Equals(hash, entry.Record.SecretHash))
         {
             return false;
         }
@@ -158,6 +169,8 @@ internal sealed class KeyRing
         public ApiKeyRecord Record { get; } = record;
 
         public DateTimeOffset? Expires { get; } = expires;
+
+        public ApiKeyInfo Caller { get; } = new(record.Id, record.Name, record.Scopes);
 
         // Fields, not properties: read and written with Volatile by concurrent requests.
         public byte[]? Secret;
