@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -70,8 +69,8 @@ internal sealed class EndpointPolicies
             };
             var headers = http.Response.Headers;
             headers["RateLimit-Limit"] = limiter.LimitHeader;
-            headers["RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
-            headers["RateLimit-Reset"] = decision.ResetSeconds.ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Remaining"] = limiter.FormatRemaining(decision.Remaining);
+            headers["RateLimit-Reset"] = HeaderNumbers.Format(decision.ResetSeconds);
             if (!decision.Allowed)
             {
                 return RateLimitedAsync(http, limiter.Settings, decision, requestId);
@@ -140,7 +139,7 @@ internal sealed class EndpointPolicies
     private static async ValueTask<PolicyAdmission> RateLimitedAsync(HttpContext http, RateLimitSettings settings, RateLimitDecision decision, string requestId)
     {
         var retry = Math.Max(1, decision.RetryAfterSeconds);
-        http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = HeaderNumbers.Format(retry);
         var per = settings.Key switch
         {
             "ip" => "client IP",

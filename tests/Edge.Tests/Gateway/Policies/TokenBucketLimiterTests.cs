@@ -24,6 +24,34 @@ public sealed class TokenBucketLimiterTests
     }
 
     [Fact]
+    public void TryAcquire_EarlierClockReadReachesTheBucketLate_TimeIsNotTakenBack()
+    {
+        // Arrange: the clock is read before the bucket's lock, so under concurrency a request that read it earlier can
+        // take the lock after one that read it later; the step back must not drain tokens already refilled.
+        var clock = new ManualTimeProvider();
+        var limiter = new TokenBucketLimiter(new RateLimitSettings(10, 60, "ip"), clock);
+        for (var i = 0; i < 9; i++)
+        {
+            limiter.TryAcquire("a");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var later = limiter.TryAcquire("a");
+
+        // Act
+        clock.Advance(TimeSpan.FromSeconds(-6));
+        var earlier = limiter.TryAcquire("a");
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var next = limiter.TryAcquire("a");
+
+        // Assert
+        later.Remaining.ShouldBe(1);
+        earlier.Allowed.ShouldBeTrue();
+        earlier.Remaining.ShouldBe(0);
+        next.Allowed.ShouldBeFalse();
+    }
+
+    [Fact]
     public void TryAcquire_TimePasses_RefillsContinuouslyUpToCapacity()
     {
         // Arrange
