@@ -2,6 +2,7 @@
 import json
 import os
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -86,36 +87,63 @@ def wait_http(url, headers=None, proc=None):
     raise RuntimeError(f"{url} did not answer within 60 s")
 
 
-def wrk(url, duration, connections=64, script=None, headers=()):
+def cpu_seconds(pid):
+    """User plus system CPU time a process (all its threads, live and ended) has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, duration, connections=64, script=None, headers=(), pid=None):
+    """One wrk run. With pid, also the CPU that process (the server) and wrk itself spent per request, in µs: on a
+    machine whose cores the client shares, a per-request cost shows there with far less noise than in req/s."""
     args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
     if script:
         args += ["-s", script]
     for header in headers:
         args += ["-H", header]
+    server_before = cpu_seconds(pid) if pid else 0.0
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(args + [url], check=True, capture_output=True, text=True).stdout
+    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_after = cpu_seconds(pid) if pid else 0.0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0
     errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    return {"rps": rps, "non2xx": non2xx, "socket_errors": errors, "p99": p99}
+    result = {"rps": rps, "non2xx": non2xx, "socket_errors": errors, "p99": p99}
+    if pid:
+        requests = int(re.search(r"(\d+) requests in", out).group(1))
+        client = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
+        result["server_cpu_us"] = (server_after - server_before) * 1e6 / requests
+        result["client_cpu_us"] = client * 1e6 / requests
+    return result
 
 
-def compare(name, urls, rounds, duration, script=None, headers=()):
+def compare(name, urls, rounds, duration, script=None, headers=(), pid=None):
     """Alternates the targets every round (order rotating); medians, and the ratio of the first target to the second.
-    headers (strings "Name: value") are sent with every request to every target."""
+    headers (strings "Name: value") are sent with every request to every target. With pid (the server's, when every
+    target is that one process), also the server's CPU per request and its ratio, first target to second."""
     runs = {target: [] for target in urls}
     for target, url in urls.items():
         wrk(url, 3, script=script, headers=headers)  # warm-up: JIT tiers, pools
     for r in range(rounds):
         order = list(urls) if r % 2 == 0 else list(reversed(urls))
         for target in order:
-            result = wrk(urls[target], duration, script=script, headers=headers)
+            result = wrk(urls[target], duration, script=script, headers=headers, pid=pid)
             runs[target].append(result)
+            cpu = f"  server {result['server_cpu_us']:.2f} µs/req  wrk {result['client_cpu_us']:.2f} µs/req" if pid else ""
             log(f"{name} round {r + 1} {target:5}: {result['rps']:9.0f} req/s  p99 {result['p99']:>8}  "
-                f"non-2xx {result['non2xx']}  socket errors {result['socket_errors']}")
+                f"non-2xx {result['non2xx']}  socket errors {result['socket_errors']}{cpu}")
     med = {t: statistics.median(x["rps"] for x in v) for t, v in runs.items()}
     bad = sum(x["non2xx"] + x["socket_errors"] for v in runs.values() for x in v)
     first, second = list(urls)[:2]
     # Paired: the two targets of one round ran back to back, so their ratio cancels the machine's drift between rounds.
     paired = statistics.median(a["rps"] / b["rps"] for a, b in zip(runs[first], runs[second]))
-    return {"runs": runs, "median_rps": med, "ratio": med[first] / med[second], "paired_ratio": paired, "failures": bad}
+    summary = {"runs": runs, "median_rps": med, "ratio": med[first] / med[second], "paired_ratio": paired, "failures": bad}
+    if pid:
+        cpu = {t: statistics.median(x["server_cpu_us"] for x in v) for t, v in runs.items()}
+        summary["median_server_cpu_us"] = cpu
+        summary["server_cpu_ratio"] = cpu[first] / cpu[second]
+        summary["paired_server_cpu_ratio"] = statistics.median(a["server_cpu_us"] / b["server_cpu_us"] for a, b in zip(runs[first], runs[second]))
+    return summary

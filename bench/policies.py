@@ -3,7 +3,9 @@
 
 (a) rate-limit cost: a hello endpoint with rate_limit (permits so large nothing is refused, key ip) and one with
     auth api_key plus rate_limit keyed by that verified key, against the same hello without either, alternated every
-    round; every request carries the same X-API-Key header; the ratios limited/plain and keyed/plain (goal: cost < 3%).
+    round; every request carries the same X-API-Key header; the ratios limited/plain and keyed/plain (goal: cost < 3%),
+    in req/s and in the edge process's CPU time per request (user + system, /proc/<pid>/stat), which the noise of a
+    shared machine moves far less than req/s.
 (b) flood figure: p99 latency of a fast hello endpoint unloaded against its p99 while wrk floods a slow endpoint
     (handler waits SLOW_MS) whose max_concurrency is saturated; rounds alternate unloaded/flooded (goal: within 2x).
     Two floods: "queued" (the queue holds every flooding connection: requests wait, then time out with 503) and
@@ -99,8 +101,9 @@ def main():
         # Two targets per comparison (with three, one always runs in the middle of a round); every request carries the
         # same X-API-Key header, which only the keyed endpoint checks.
         headers = [f"X-API-Key: {key}"]
-        cost = compare("rate-limit", {"limited": base + "/limited", "plain": base + "/plain"}, args.rounds, args.duration, headers=headers)
-        keyed = compare("key+rate", {"keyed": base + "/keyed", "plain": base + "/plain"}, args.rounds, args.duration, headers=headers)
+        pid = edge.proc.pid
+        cost = compare("rate-limit", {"limited": base + "/limited", "plain": base + "/plain"}, args.rounds, args.duration, headers=headers, pid=pid)
+        keyed = compare("key+rate", {"keyed": base + "/keyed", "plain": base + "/plain"}, args.rounds, args.duration, headers=headers, pid=pid)
 
         # (b) flood figure: unloaded and flooded measurements alternate, per scenario.
         flood = {}
@@ -126,6 +129,9 @@ def main():
             first = next(iter(c["median_rps"]))
             print(f"  {label}: median {c['median_rps'][first]:.0f} vs plain {c['median_rps']['plain']:.0f} req/s: ratio of medians "
                   f"{c['ratio']:.3f}, median paired ratio {c['paired_ratio']:.3f} (goal: cost < 3%); failures {c['failures']}")
+            cpu = c["median_server_cpu_us"]
+            print(f"    edge CPU per request: {cpu[first]:.2f} vs {cpu['plain']:.2f} µs: ratio {c['server_cpu_ratio']:.3f}, "
+                  f"median paired ratio {c['paired_server_cpu_ratio']:.3f}")
         for name, f in flood.items():
             print(f"flood '{name}' ({SCENARIOS[name]}), fast endpoint p99 (median of rounds): unloaded "
                   f"{f['median_p99_ms']['unloaded']:.3f} ms, flooded {f['median_p99_ms']['flooded']:.3f} ms: "
