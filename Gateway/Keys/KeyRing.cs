@@ -50,6 +50,7 @@ internal sealed class KeyRing
                 if (previous.TryGetValue(k.Id, out var old) && old.Record.SecretHash.AsSpan().SequenceEqual(k.SecretHash))
                 {
                     entry.LastUsedTicks = Volatile.Read(ref old.LastUsedTicks);
+                    entry.LastUsedTick = Volatile.Read(ref old.LastUsedTick);
                     entry.Secret = old.Secret;
                 }
 
@@ -114,18 +115,21 @@ internal sealed class KeyRing
             return null;
         }
 
-        var now = _time.GetUtcNow();
-        if (entry.Expires is { } expires && now >= expires)
+        if (entry.Expires is { } expires && _time.GetUtcNow() >= expires)
         {
             problem = $"key '{entry.Record.Name}' expired at {expires:yyyy-MM-ddTHH:mm:ssZ}";
             return null;
         }
 
-        // PERF: written at most once a second, so concurrent requests with one key do not bounce its cache line.
-        if (now.UtcTicks - Volatile.Read(ref entry.LastUsedTicks) >= TimeSpan.TicksPerSecond)
+        // PERF: kept to the second and written at most once a second, so concurrent requests with one key do not bounce
+        // its cache line; the monotonic millisecond count says when a second has passed, so most requests read no clock.
+        var tick = Environment.TickCount64;
+        if (tick - Volatile.Read(ref entry.LastUsedTick) >= 1000 || Volatile.Read(ref entry.LastUsedTicks) == 0)
         {
-            Volatile.Write(ref entry.LastUsedTicks, now.UtcTicks);
+            Volatile.Write(ref entry.LastUsedTick, tick);
+            Volatile.Write(ref entry.LastUsedTicks, _time.GetUtcNow().UtcTicks);
         }
+
         problem = null;
         return entry;
     }
@@ -174,6 +178,7 @@ internal sealed class KeyRing
 
         // Fields, not properties: read and written with Volatile by concurrent requests.
         public byte[]? Secret;
-        public long LastUsedTicks;
+        public long LastUsedTicks; // wall clock (UTC ticks), for the admin API
+        public long LastUsedTick; // Environment.TickCount64 when LastUsedTicks was written
     }
 }

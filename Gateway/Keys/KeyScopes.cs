@@ -44,12 +44,14 @@ internal static class KeyScopes
     /// <summary>Whether a traffic key with <paramref name="scopes"/> may call this endpoint.</summary>
     public static bool AllowsEndpoint(IReadOnlyList<string> scopes, string id, string name, string domain, string? collectionId)
     {
-        foreach (var scope in scopes)
+        // PERF: by index, not foreach: enumerating an IReadOnlyList allocates an enumerator on every request.
+        for (var i = 0; i < scopes.Count; i++)
         {
+            var scope = scopes[i];
             if (scope == "*" ||
                 Matches(scope, "endpoint:", id) || Matches(scope, "endpoint:", name) ||
                 (collectionId is not null && Matches(scope, "collection:", collectionId)) ||
-                (scope.StartsWith("domain:", StringComparison.Ordinal) && string.Equals(scope[7..], domain, StringComparison.OrdinalIgnoreCase)))
+                (scope.StartsWith("domain:", StringComparison.Ordinal) && scope.AsSpan(7).Equals(domain, StringComparison.OrdinalIgnoreCase)))
             {
                 return true;
             }
