@@ -67,13 +67,17 @@ internal sealed class EndpointPolicies
                 "api_key" when verifiedKeyId is { Length: <= 64 } => AcquireByKey(limiter, verifiedKeyId),
                 _ => limiter.TryAcquire(KeyOf(http, limiter.Settings, verifiedKeyId)),
             };
-            var headers = http.Response.Headers;
-            headers["RateLimit-Limit"] = limiter.LimitHeader;
-            headers["RateLimit-Remaining"] = limiter.FormatRemaining(decision.Remaining);
-            headers["RateLimit-Reset"] = HeaderNumbers.Format(decision.ResetSeconds);
             if (!decision.Allowed)
             {
+                SetHeaders(http, limiter, decision);
                 return RateLimitedAsync(http, limiter.Settings, decision, requestId);
+            }
+
+            // PERF: three more response headers cost about as much as the key check and the bucket together, so
+            // admitted requests carry them only when the endpoint asks (headers: "always").
+            if (limiter.HeadersAlways)
+            {
+                SetHeaders(http, limiter, decision);
             }
         }
 
@@ -86,6 +90,14 @@ internal sealed class EndpointPolicies
         return pending.IsCompletedSuccessfully && pending.Result == ConcurrencyOutcome.Acquired
             ? ValueTask.FromResult(new PolicyAdmission(true, concurrency))
             : QueuedAsync(http, concurrency, pending, requestId);
+    }
+
+    private static void SetHeaders(HttpContext http, TokenBucketLimiter limiter, RateLimitDecision decision)
+    {
+        var headers = http.Response.Headers;
+        headers["RateLimit-Limit"] = limiter.LimitHeader;
+        headers["RateLimit-Remaining"] = limiter.FormatRemaining(decision.Remaining);
+        headers["RateLimit-Reset"] = HeaderNumbers.Format(decision.ResetSeconds);
     }
 
     /// <summary>

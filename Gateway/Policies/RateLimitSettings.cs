@@ -4,20 +4,24 @@ namespace Edge.Gateway.Policies;
 
 /// <summary>
 /// An endpoint's <c>rate_limit</c>: a token bucket of <see cref="Permits"/> refilled continuously over
-/// <see cref="WindowSeconds"/>, one bucket per <see cref="Key"/> (<c>ip</c>, <c>api_key</c> or <c>header:&lt;name&gt;</c>).
+/// <see cref="WindowSeconds"/>, one bucket per <see cref="Key"/> (<c>ip</c>, <c>api_key</c> or <c>header:&lt;name&gt;</c>);
+/// <see cref="Headers"/> says which responses carry the <c>RateLimit-*</c> headers (<c>refused</c>: the 429s only;
+/// <c>always</c>: every response).
 /// </summary>
-internal sealed record RateLimitSettings(long Permits, long WindowSeconds, string Key)
+internal sealed record RateLimitSettings(long Permits, long WindowSeconds, string Key, string Headers = RateLimitSettings.HeadersRefused)
 {
+    public const string HeadersRefused = "refused";
+    public const string HeadersAlways = "always";
     public const long MaxPermits = 1_000_000;
     public const long MaxWindowSeconds = 86_400;
     public const int MaxHeaderNameLength = 100;
 
-    private static readonly string[] Fields = ["permits", "window_seconds", "key"];
+    private static readonly string[] Fields = ["permits", "window_seconds", "key", "headers"];
 
     /// <summary>The header named by a <c>header:&lt;name&gt;</c> key; null for the other kinds.</summary>
     public string? HeaderName => Key.StartsWith("header:", StringComparison.Ordinal) ? Key["header:".Length..] : null;
 
-    public string ToJson() => new JsonObject { ["permits"] = Permits, ["window_seconds"] = WindowSeconds, ["key"] = Key }.ToJsonString();
+    public string ToJson() => new JsonObject { ["permits"] = Permits, ["window_seconds"] = WindowSeconds, ["key"] = Key, ["headers"] = Headers }.ToJsonString();
 
     public static RateLimitSettings FromJson(string text) => Parse(JsonNode.Parse(text)).Settings
         ?? throw new InvalidOperationException("the stored rate_limit is not valid");
@@ -32,7 +36,7 @@ internal sealed record RateLimitSettings(long Permits, long WindowSeconds, strin
 
         if (node is not JsonObject obj)
         {
-            return (null, "must be an object {permits, window_seconds, key} or null");
+            return (null, "must be an object {permits, window_seconds, key, headers} or null");
         }
 
         var problems = new List<string>();
@@ -63,7 +67,20 @@ internal sealed record RateLimitSettings(long Permits, long WindowSeconds, strin
             }
         }
 
-        return problems.Count > 0 ? (null, string.Join("; ", problems)) : (new RateLimitSettings(permits!.Value, window!.Value, key), null);
+        var headers = HeadersRefused;
+        if (obj["headers"] is { } headersNode)
+        {
+            if (headersNode is JsonValue value && value.TryGetValue<string>(out var text) && text is HeadersRefused or HeadersAlways)
+            {
+                headers = text;
+            }
+            else
+            {
+                problems.Add($"headers must be \"{HeadersRefused}\" (RateLimit-* on 429 answers only, the default) or \"{HeadersAlways}\" (on every response), got {headersNode.ToJsonString()}");
+            }
+        }
+
+        return problems.Count > 0 ? (null, string.Join("; ", problems)) : (new RateLimitSettings(permits!.Value, window!.Value, key, headers), null);
     }
 
     private static string? KeyProblem(string key)

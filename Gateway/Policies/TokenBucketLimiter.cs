@@ -37,6 +37,7 @@ internal sealed class TokenBucketLimiter
         _sweepEveryTicks = Math.Max(TimeSpan.FromSeconds(settings.WindowSeconds).Ticks, TimeSpan.FromSeconds(10).Ticks);
         _lastSweep = time.GetUtcNow().UtcTicks;
         LimitHeader = settings.Permits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        HeadersAlways = settings.Headers == RateLimitSettings.HeadersAlways;
     }
 
     public RateLimitSettings Settings { get; }
@@ -45,6 +46,9 @@ internal sealed class TokenBucketLimiter
 
     /// <summary>Keys with a bucket now.</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Whether admitted requests carry the <c>RateLimit-*</c> headers too (refused ones always do).</summary>
+    public bool HeadersAlways { get; }
 
     /// <summary>The <c>RateLimit-Limit</c> value, formatted once.</summary>
     public string LimitHeader { get; }

@@ -66,7 +66,7 @@ public sealed class PolicyAdminTests(PolicyGatewayFixture fixture)
 
         // Assert
         set.ShouldSucceed();
-        shown.GetProperty("rate_limit").GetRawText().ShouldBe("""{"permits":5,"window_seconds":10,"key":"header:x-tenant"}""");
+        shown.GetProperty("rate_limit").GetRawText().ShouldBe("""{"permits":5,"window_seconds":10,"key":"header:x-tenant","headers":"refused"}""");
         shown.Num("max_concurrency").ShouldBe(4);
         shown.Num("queue_limit").ShouldBe(8);
         shown.Num("queue_timeout_ms").ShouldBe(250);

@@ -46,4 +46,33 @@ public sealed class PolicySettingsTests
         header!.HeaderName.ShouldBe("x-tenant");
         plain!.Key.ShouldBe("ip");
     }
+
+    [Theory]
+    [InlineData("""{"permits": 5, "window_seconds": 1}""", "refused")]
+    [InlineData("""{"permits": 5, "window_seconds": 1, "headers": "refused"}""", "refused")]
+    [InlineData("""{"permits": 5, "window_seconds": 1, "headers": "always"}""", "always")]
+    public void RateLimitParse_Headers_DefaultsToRefused(string json, string expected)
+    {
+        // Act
+        var settings = RateLimitSettings.Parse(JsonNode.Parse(json)).Settings;
+
+        // Assert
+        settings!.Headers.ShouldBe(expected);
+        settings.ToJson().ShouldContain($"\"headers\":\"{expected}\"");
+    }
+
+    [Theory]
+    [InlineData("""{"permits": 5, "window_seconds": 1, "headers": "never"}""")]
+    [InlineData("""{"permits": 5, "window_seconds": 1, "headers": true}""")]
+    public void RateLimitParse_BadHeaders_ProblemNamesTheChoices(string json)
+    {
+        // Act
+        var (settings, problem) = RateLimitSettings.Parse(JsonNode.Parse(json));
+
+        // Assert
+        settings.ShouldBeNull();
+        problem.ShouldNotBeNull();
+        problem.ShouldContain("headers must be \"refused\"");
+        problem.ShouldContain("\"always\"");
+    }
 }

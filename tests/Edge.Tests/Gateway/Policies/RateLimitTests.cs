@@ -10,10 +10,10 @@ public sealed class RateLimitTests(PolicyGatewayFixture fixture)
     private readonly EdgeProcess _edge = fixture.Edge;
 
     [Fact]
-    public async Task RateLimit_BurstOf15_Exactly10ServedThen429WithHeaders()
+    public async Task RateLimit_BurstOf15WithHeadersAlways_Exactly10ServedThen429WithHeaders()
     {
         // Arrange
-        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.Counter, new { rate_limit = new { permits = 10, window_seconds = 60, key = "ip" } });
+        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.Counter, new { rate_limit = new { permits = 10, window_seconds = 60, key = "ip", headers = "always" } });
 
         // Act
         var responses = await Task.WhenAll(Enumerable.Range(0, 15).Select(_ => _edge.Gateway.GetAsync(path)));
@@ -38,6 +38,34 @@ public sealed class RateLimitTests(PolicyGatewayFixture fixture)
             response.Header("ratelimit-limit").ShouldBe("10");
             response.Header("ratelimit-remaining").ShouldBe("0");
         }
+    }
+
+    [Fact]
+    public async Task RateLimit_DefaultHeaders_OnlyThe429sCarryRateLimitHeaders()
+    {
+        // Arrange
+        var (_, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.Counter, new { rate_limit = new { permits = 2, window_seconds = 60 } });
+
+        // Act
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            responses.Add(await _edge.Gateway.GetAsync(path));
+        }
+
+        // Assert
+        responses.Select(r => (int)r.StatusCode).ShouldBe([200, 200, 429]);
+        foreach (var served in responses.Take(2))
+        {
+            served.Header("ratelimit-limit").ShouldBeNull();
+            served.Header("ratelimit-remaining").ShouldBeNull();
+            served.Header("ratelimit-reset").ShouldBeNull();
+        }
+
+        responses[2].Header("ratelimit-limit").ShouldBe("2");
+        responses[2].Header("ratelimit-remaining").ShouldBe("0");
+        int.Parse(responses[2].Header("ratelimit-reset")!, System.Globalization.CultureInfo.InvariantCulture).ShouldBeInRange(1, 60);
+        responses[2].Headers.RetryAfter!.Delta!.Value.TotalSeconds.ShouldBeInRange(1, 30);
     }
 
     [Fact]
@@ -101,8 +129,10 @@ public sealed class RateLimitTests(PolicyGatewayFixture fixture)
     public async Task RateLimit_Cleared_EndpointUnlimitedAgainWithoutHeaders()
     {
         // Arrange
-        var (id, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.ClientIp, new { rate_limit = new { permits = 1, window_seconds = 60 } });
-        (await SendManyAsync(path, 2, _ => { })).Select(s => s[..3]).ShouldBe(["200", "429"]);
+        var (id, path) = await PolicyEndpoints.DeployAsync(_edge, PolicyEndpoints.ClientIp, new { rate_limit = new { permits = 1, window_seconds = 60, headers = "always" } });
+        using var before = await _edge.Gateway.GetAsync(path);
+        before.Header("ratelimit-limit").ShouldBe("1");
+        (await SendManyAsync(path, 1, _ => { })).Select(s => s[..3]).ShouldBe(["429"]);
 
         // Act
         (await _edge.Admin.SendRawAsync(HttpMethod.Put, $"/api/endpoints/{id}", """{"rate_limit": null}""")).ShouldSucceed();
