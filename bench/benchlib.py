@@ -1,6 +1,7 @@
 """Shared pieces of the Python benchmarks: the published edge binary as a process, wrk runs, alternated comparisons."""
 import json
 import os
+import random
 import re
 import resource
 import socket
@@ -120,6 +121,13 @@ def wrk(url, duration, connections=64, script=None, headers=(), pid=None):
     return result
 
 
+def median_ci95(values, resamples=4000):
+    """A 95% bootstrap interval for the median of values (seeded: the same values give the same interval)."""
+    rng = random.Random(1)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
+    return [medians[int(resamples * 0.025)], medians[int(resamples * 0.975) - 1]]
+
+
 def compare(name, urls, rounds, duration, script=None, headers=(), pid=None):
     """Alternates the targets every round (order rotating); medians, and the ratio of the first target to the second.
     headers (strings "Name: value") are sent with every request to every target. With pid (the server's, when every
@@ -139,8 +147,9 @@ def compare(name, urls, rounds, duration, script=None, headers=(), pid=None):
     bad = sum(x["non2xx"] + x["socket_errors"] for v in runs.values() for x in v)
     first, second = list(urls)[:2]
     # Paired: the two targets of one round ran back to back, so their ratio cancels the machine's drift between rounds.
-    paired = statistics.median(a["rps"] / b["rps"] for a, b in zip(runs[first], runs[second]))
-    summary = {"runs": runs, "median_rps": med, "ratio": med[first] / med[second], "paired_ratio": paired, "failures": bad}
+    ratios = [a["rps"] / b["rps"] for a, b in zip(runs[first], runs[second])]
+    summary = {"runs": runs, "median_rps": med, "ratio": med[first] / med[second], "paired_ratio": statistics.median(ratios),
+               "paired_ratio_ci95": median_ci95(ratios), "failures": bad}
     if pid:
         cpu = {t: statistics.median(x["server_cpu_us"] for x in v) for t, v in runs.items()}
         summary["median_server_cpu_us"] = cpu

@@ -3,7 +3,8 @@
 
 (a) rate-limit cost: a hello endpoint with rate_limit (permits so large nothing is refused, key ip) and one with
     auth api_key plus rate_limit keyed by that verified key, against the same hello without either, alternated every
-    round; every request carries the same X-API-Key header; the ratios limited/plain and keyed/plain (goal: cost < 3%),
+    round; every request carries the same X-API-Key header; the ratios limited/plain and keyed/plain (goal: cost < 3%);
+    "keyed-always" is keyed with rate_limit.headers "always" (RateLimit-* on every response, not only on 429s),
     in req/s and in the edge process's CPU time per request (user + system, /proc/<pid>/stat), which the noise of a
     shared machine moves far less than req/s.
 (b) flood figure: p99 latency of a fast hello endpoint unloaded against its p99 while wrk floods a slow endpoint
@@ -11,7 +12,7 @@
     Two floods: "queued" (the queue holds every flooding connection: requests wait, then time out with 503) and
     "rejecting" (a small queue: most flood requests get an immediate 503, the gateway answers as fast as wrk asks).
 
-Usage: python3 bench/policies.py [--rounds N] [--duration S] [--skip-publish] [--skip-flood]
+Usage: python3 bench/policies.py [--rounds N] [--duration S] [--skip-publish] [--skip-flood] [--cost limited,keyed,keyed-always]
 Writes bench/results/policies-<UTC timestamp>.json.
 """
 import argparse
@@ -81,6 +82,7 @@ def main():
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--skip-publish", action="store_true")
     parser.add_argument("--skip-flood", action="store_true", help="only the cost figures")
+    parser.add_argument("--cost", default="limited,keyed", help="which cost comparisons to run: limited, keyed, keyed-always (comma-separated)")
     args = parser.parse_args()
 
     edge = Edge(publish_edge(args.skip_publish))
@@ -88,11 +90,13 @@ def main():
         base = f"http://127.0.0.1:{edge.port}"
         endpoint(edge, "plain", "/plain", HELLO)
         endpoint(edge, "limited", "/limited", HELLO, {"rate_limit": {"permits": 1000000, "window_seconds": 1, "key": "ip"}})
-        keyed_id = edge.api("POST", "/api/endpoints", {"name": "keyed", "method": "GET", "path": "/keyed", "domain": "*", "code": HELLO,
-                                                        "auth": "api_key",
-                                                        "rate_limit": {"permits": 1000000, "window_seconds": 1, "key": "api_key"}})["id"]
-        edge.api("POST", f"/api/endpoints/{keyed_id}/deploy")
-        key = edge.api("POST", "/api/keys", {"name": "bench", "scopes": [f"endpoint:{keyed_id}"]})["key"]
+        keyed_ids = []
+        for name, headers in (("keyed", "refused"), ("keyed-always", "always")):
+            keyed_ids.append(edge.api("POST", "/api/endpoints", {
+                "name": name, "method": "GET", "path": "/" + name, "domain": "*", "code": HELLO, "auth": "api_key",
+                "rate_limit": {"permits": 1000000, "window_seconds": 1, "key": "api_key", "headers": headers}})["id"])
+            edge.api("POST", f"/api/endpoints/{keyed_ids[-1]}/deploy")
+        key = edge.api("POST", "/api/keys", {"name": "bench", "scopes": [f"endpoint:{i}" for i in keyed_ids]})["key"]
         endpoint(edge, "fast", "/fast", HELLO)
         for name, fields in SCENARIOS.items():
             endpoint(edge, f"slow-{name}", f"/slow-{name}", SLOW, fields)
@@ -102,8 +106,11 @@ def main():
         # same X-API-Key header, which only the keyed endpoint checks.
         headers = [f"X-API-Key: {key}"]
         pid = edge.proc.pid
-        cost = compare("rate-limit", {"limited": base + "/limited", "plain": base + "/plain"}, args.rounds, args.duration, headers=headers, pid=pid)
-        keyed = compare("key+rate", {"keyed": base + "/keyed", "plain": base + "/plain"}, args.rounds, args.duration, headers=headers, pid=pid)
+        costs = {}
+        for target in args.cost.split(","):
+            if target not in ("limited", "keyed", "keyed-always"):
+                raise SystemExit(f"--cost: unknown comparison '{target}' (limited, keyed, keyed-always)")
+            costs[target] = compare(target, {target: f"{base}/{target}", "plain": base + "/plain"}, args.rounds, args.duration, headers=headers, pid=pid)
 
         # (b) flood figure: unloaded and flooded measurements alternate, per scenario.
         flood = {}
@@ -125,10 +132,13 @@ def main():
                            "fast_failures": sum(x["non2xx"] for x in runs["flooded"] + runs["unloaded"])}
 
         print(f"\npolicy cost, {args.rounds} rounds x {args.duration:g} s, 64 connections")
-        for label, c in (("limited (rate limit by ip)", cost), ("keyed (api key + rate limit by key)", keyed)):
-            first = next(iter(c["median_rps"]))
+        labels = {"limited": "limited (rate limit by ip)", "keyed": "keyed (api key + rate limit by key)",
+                  "keyed-always": "keyed-always (the same, RateLimit-* on every response)"}
+        for target, c in costs.items():
+            label, first = labels[target], target
             print(f"  {label}: median {c['median_rps'][first]:.0f} vs plain {c['median_rps']['plain']:.0f} req/s: ratio of medians "
-                  f"{c['ratio']:.3f}, median paired ratio {c['paired_ratio']:.3f} (goal: cost < 3%); failures {c['failures']}")
+                  f"{c['ratio']:.3f}, median paired ratio {c['paired_ratio']:.3f} (95% interval {c['paired_ratio_ci95'][0]:.3f}-"
+                  f"{c['paired_ratio_ci95'][1]:.3f}; goal: cost < 3%); failures {c['failures']}")
             cpu = c["median_server_cpu_us"]
             print(f"    edge CPU per request: {cpu[first]:.2f} vs {cpu['plain']:.2f} µs: ratio {c['server_cpu_ratio']:.3f}, "
                   f"median paired ratio {c['paired_server_cpu_ratio']:.3f}")
@@ -139,7 +149,7 @@ def main():
         os.makedirs(RESULTS, exist_ok=True)
         path = os.path.join(RESULTS, time.strftime("policies-%Y%m%dT%H%M%SZ.json", time.gmtime()))
         with open(path, "w") as out:
-            json.dump({"rounds": args.rounds, "duration": args.duration, "rate_limit": cost, "api_key_and_rate_limit": keyed, "flood": flood,
+            json.dump({"rounds": args.rounds, "duration": args.duration, "costs": costs, "flood": flood,
                        "scenarios": SCENARIOS}, out, indent=2)
         log(f"wrote {path}")
     finally:
