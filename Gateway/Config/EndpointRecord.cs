@@ -46,7 +46,7 @@ internal sealed record EndpointRecord
     /// <summary>Whether the handler reads the body as a stream (<c>req.BodyStream</c>) instead of buffered.</summary>
     public bool StreamBody { get; init; }
 
-    /// <summary>Raw JSON text of the <c>rate_limit</c> object (<c>{permits, window_seconds, key}</c>), or null for none.</summary>
+    /// <summary>Raw JSON text of the <c>rate_limit</c> object (<c>{permits, window_seconds, key, headers}</c>), or null for none.</summary>
     public string? RateLimit { get; init; }
 
     /// <summary>Requests the handler may serve at once; null for no per-endpoint limit.</summary>
