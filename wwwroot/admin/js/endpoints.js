@@ -603,12 +603,13 @@ async function historyPanel(panel, page) {
 async function rollback(page, version, panel) {
   try {
     const result = await api(`/endpoints/${encodeURIComponent(page.endpoint.id)}/rollback`, { method: 'POST', body: { version } });
-    toast(`rolled back to v${result.rolled_back_to}: now v${result.version} (${result.status})`);
     await page.reload();
     page.editor.setValue(page.endpoint.code || '');
     page.dirty = false;
     showDiagnostics(page, []);
     await historyPanel(panel, page);
+    // Said once the editor and the history show the rolled-back code, not while they still show the old one.
+    toast(`rolled back to v${result.rolled_back_to}: now v${result.version} (${result.status})`);
   } catch (err) {
     if (err.data?.diagnostics) {
       showDiagnostics(page, err.data.diagnostics, `v${version} no longer compiles: nothing served changed`);
