@@ -48,17 +48,7 @@ public class ApiKeyBenchmarks
         _limits = EndpointLimits.Default with { Auth = EndpointAuth.ApiKey, Name = "bench" };
         _http.Request.Headers["X-API-Key"] = key;
         _secret = key[(key.LastIndexOf('_') + 1)..];
-        _byKey = EndpointPolicies.Build(new EndpointRecord
-        {
-            Id = "e1",
-            Name = "bench",
-            Path = "/hello",
-            Method = "GET",
-            Domain = "*",
-            CreatedAt = "",
-            UpdatedAt = "",
-            RateLimit = """{"permits":1000000,"window_seconds":1,"key":"api_key"}""",
-        }, null, new FastClock())!;
+        _byKey = BenchPolicies.Build("""{"permits":1000000,"window_seconds":1,"key":"api_key"}""");
     }
 
     [GlobalCleanup]

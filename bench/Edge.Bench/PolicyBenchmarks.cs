@@ -1,6 +1,5 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using Edge.Gateway.Config;
 using Edge.Gateway.Policies;
 using Microsoft.AspNetCore.Http;
 
@@ -26,21 +25,10 @@ public class PolicyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var record = new EndpointRecord
-        {
-            Id = "bench",
-            Name = "bench",
-            Path = "/hello",
-            Method = "GET",
-            Domain = "*",
-            CreatedAt = "",
-            UpdatedAt = "",
-            RateLimit = """{"permits":1000000,"window_seconds":1,"key":"ip"}""",
-        };
-        var clock = new FastClock();
-        _rateLimit = EndpointPolicies.Build(record, null, clock)!;
-        _rateLimitWithHeaders = EndpointPolicies.Build(record with { RateLimit = """{"permits":1000000,"window_seconds":1,"key":"ip","headers":"always"}""" }, null, clock)!;
-        _rateLimitAndCors = EndpointPolicies.Build(record with { Cors = """{"origins":["https://app.example"]}""" }, null, clock)!;
+        const string ByIp = """{"permits":1000000,"window_seconds":1,"key":"ip"}""";
+        _rateLimit = BenchPolicies.Build(ByIp);
+        _rateLimitWithHeaders = BenchPolicies.Build("""{"permits":1000000,"window_seconds":1,"key":"ip","headers":"always"}""");
+        _rateLimitAndCors = BenchPolicies.Build(ByIp, """{"origins":["https://app.example"]}""");
         _http.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
         _http.Request.Headers.Origin = "https://app.example";
     }
