@@ -96,7 +96,7 @@ internal sealed class EndpointPolicies
     {
         var headers = http.Response.Headers;
         headers["RateLimit-Limit"] = limiter.LimitHeader;
-        headers["RateLimit-Remaining"] = limiter.FormatRemaining(decision.Remaining);
+        headers["RateLimit-Remaining"] = HeaderNumbers.Format(decision.Remaining);
         headers["RateLimit-Reset"] = HeaderNumbers.Format(decision.ResetSeconds);
     }
 

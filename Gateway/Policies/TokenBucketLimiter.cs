@@ -22,7 +22,6 @@ internal sealed class TokenBucketLimiter
     private int _count;
     private long _lastSweep;
     private int _sweeping;
-    private FormattedCount? _lastRemaining;
 
     public TokenBucketLimiter(RateLimitSettings settings, TimeProvider time, int maxKeys = DefaultMaxKeys)
     {
@@ -53,28 +52,6 @@ internal sealed class TokenBucketLimiter
     /// <summary>The <c>RateLimit-Limit</c> value, formatted once.</summary>
     public string LimitHeader { get; }
 
-    /// <summary>
-    /// <paramref name="remaining"/> as a header value. PERF: a bucket refilled faster than it is used answers the same
-    /// large count request after request; the last one formatted is kept, so it costs no string until it changes.
-    /// </summary>
-    public string FormatRemaining(long remaining)
-    {
-        if (remaining < HeaderNumbers.Cached)
-        {
-            return HeaderNumbers.Format(remaining);
-        }
-
-        var last = Volatile.Read(ref _lastRemaining);
-        if (last is not null && last.Value == remaining)
-        {
-            return last.Text;
-        }
-
-        var text = HeaderNumbers.Format(remaining);
-        Volatile.Write(ref _lastRemaining, new FormattedCount(remaining, text));
-        return text;
-    }
-
     /// <summary>Takes one token from <paramref name="key"/>'s bucket.</summary>
     public RateLimitDecision TryAcquire(string key) => TryAcquire(key.AsSpan());
 
@@ -95,14 +72,16 @@ internal sealed class TokenBucketLimiter
         lock (bucket)
         {
             // The clock was read before the lock: a request that read it earlier may get here after one that read it
-            // later. Time never runs backwards for a bucket, or that interval would be refilled twice.
+            // later. Time never runs backwards for a bucket: a step back would take away tokens the next request
+            // refills again (a repeated RateLimit-Remaining, or near empty a wrong 429).
             var elapsed = now - bucket.Updated;
-            var tokens = elapsed > 0 ? Math.Min(_capacity, bucket.Tokens + (elapsed * _tokensPerTick)) : bucket.Tokens;
             if (elapsed > 0)
             {
+                bucket.Tokens = Math.Min(_capacity, bucket.Tokens + (elapsed * _tokensPerTick));
                 bucket.Updated = now;
             }
 
+            var tokens = bucket.Tokens;
             var allowed = tokens >= 1;
             if (allowed)
             {
@@ -185,8 +164,6 @@ internal sealed class TokenBucketLimiter
     }
 
     private static long CeilingSeconds(double ticks) => ticks <= 0 ? 0 : (long)Math.Ceiling(ticks / TimeSpan.TicksPerSecond);
-
-    private sealed record FormattedCount(long Value, string Text);
 
     private sealed class Bucket
     {
